@@ -1,0 +1,1 @@
+"""Deployment: local launchers for Kafka and PostgreSQL, container files."""

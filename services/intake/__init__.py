@@ -1,0 +1,1 @@
+"""Intake: the front door where a person is welcomed, with or without documents."""

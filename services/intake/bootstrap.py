@@ -1,0 +1,43 @@
+"""Wires intake's parts; nothing is created at import time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from services.intake.keys import KeyStore
+from services.intake.models import outbox_table
+from services.intake.settings import IntakeSettings
+from shared.auth import Principal
+from shared.crypto import MasterKey
+from shared.outbox import Metadata
+from shared.runtime import Runtime, build_runtime
+from shared.uow import UnitOfWork
+from shared.web import current_correlation_id
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+@dataclass
+class Intake:
+    """Intake's container: the shared runtime plus the key store."""
+
+    runtime: Runtime
+    keys: KeyStore
+
+    def unit_of_work(self, principal: Principal) -> UnitOfWork:
+        """A transaction whose events carry who acted and the request's correlation id."""
+        meta = Metadata(
+            actor=principal.user_id, actororg=principal.org, correlationid=current_correlation_id()
+        )
+        return UnitOfWork(
+            self.runtime.sessions, self.runtime.outbox, meta, on_commit=self.runtime.relay.wake
+        )
+
+
+def bootstrap(settings: IntakeSettings | None = None) -> Intake:
+    """Build intake from its settings (read from the environment when not given)."""
+    settings = settings or IntakeSettings()  # type: ignore[call-arg]
+    runtime = build_runtime("intake", settings, outbox_table, MIGRATIONS)
+    master = MasterKey.from_b64(settings.master_key.get_secret_value())
+    return Intake(runtime=runtime, keys=KeyStore(master))

@@ -1,0 +1,34 @@
+"""Intake's use cases: stage state and events in the unit of work; never commit."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from services.intake import domain
+from services.intake.keys import KeyStore
+from services.intake.models import Person
+from services.intake.schemas import PersonCreate
+from shared.auth import Principal
+from shared.crypto import encrypt_field
+from shared.uow import UnitOfWork
+
+
+async def register_person(
+    uow: UnitOfWork, keys: KeyStore, command: PersonCreate, principal: Principal, now: datetime
+) -> Person:
+    """Register a person in the caller's organisation, the name encrypted with a new key."""
+    person_id = str(uuid.uuid4())
+    data_key = await keys.create(uow.session, person_id, now)
+    registration = domain.Registration(
+        person_id=person_id,
+        organisation_id=principal.org,
+        chosen_name_enc=encrypt_field(data_key, command.chosen_name, aad=person_id),
+        preferred_language=command.preferred_language,
+        registered_at=now,
+        registered_by=principal.user_id,
+    )
+    person = Person(**vars(registration))
+    uow.session.add(person)
+    uow.record(*domain.register(registration))
+    return person

@@ -1,0 +1,35 @@
+"""The key store: one AES-256 data key per person, kept wrapped by the master key."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.intake.models import PersonKey
+from shared.crypto import MasterKey, generate_key
+
+
+class PersonErased(LookupError):
+    """The person's key is gone: their personal fields can no longer be read."""
+
+
+class KeyStore:
+    """Creates and unwraps per-person data keys inside the caller's transaction."""
+
+    def __init__(self, master: MasterKey) -> None:
+        self._master = master
+
+    async def create(self, session: AsyncSession, person_id: str, now: datetime) -> bytes:
+        """A new data key for `person_id`, stored wrapped."""
+        data_key = generate_key()
+        wrapped = self._master.wrap(data_key, person_id)
+        session.add(PersonKey(person_id=person_id, wrapped_key=wrapped, created_at=now))
+        return data_key
+
+    async def get(self, session: AsyncSession, person_id: str) -> bytes:
+        """The unwrapped data key of `person_id`, or PersonErased."""
+        row = await session.get(PersonKey, person_id)
+        if row is None:
+            raise PersonErased(person_id)
+        return self._master.unwrap(row.wrapped_key, person_id)

@@ -1,0 +1,6 @@
+"""Alembic environment of intake's database."""
+
+from services.intake.models import metadata
+from shared.migrations import run_env
+
+run_env(metadata)

@@ -1,0 +1,42 @@
+"""Intake's tables, in its own registry: persons, their wrapped data keys, the outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, DateTime, LargeBinary
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+from shared.outbox import define_outbox_table
+
+
+class IntakeModel(SQLModel, registry=registry()):
+    """Base of intake's tables."""
+
+
+class Person(IntakeModel, table=True):
+    """A person as registered; personal fields are stored encrypted with their own key."""
+
+    __tablename__ = "persons"
+
+    id: str = Field(primary_key=True, max_length=36)
+    organisation_id: str = Field(index=True, max_length=64)
+    chosen_name_enc: str
+    preferred_language: str = Field(max_length=35)
+    registered_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    registered_by: str = Field(max_length=128)
+
+
+class PersonKey(IntakeModel, table=True):
+    """A person's data key, wrapped by the master key; deleting it erases the person."""
+
+    __tablename__ = "person_keys"
+
+    person_id: str = Field(primary_key=True, max_length=36)
+    wrapped_key: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+metadata = IntakeModel.metadata
+outbox_table = define_outbox_table(metadata)

@@ -1,0 +1,1 @@
+"""Notifications: contacts, reminder plans and SMS to beneficiaries, in their language."""

@@ -1,0 +1,21 @@
+"""Notifications' event handlers: they change state in the consumer's transaction."""
+
+from __future__ import annotations
+
+from services.notifications.models import Contact
+from shared.consumer import MessageContext
+from shared.events.intake import PersonRegistered
+
+
+async def on_person_registered(ctx: MessageContext, event: PersonRegistered) -> None:
+    """Record the new person as a contact who may later receive reminders."""
+    ctx.session.add(
+        Contact(
+            person_id=event.person_id,
+            organisation_id=event.organisation_id,
+            chosen_name_enc=event.chosen_name,
+            preferred_language=event.preferred_language,
+            registered_at=event.registered_at,
+            source_event_id=ctx.envelope.id,
+        )
+    )

@@ -1,0 +1,1 @@
+"""Event envelope, contracts per producer, and the one explicit type registry."""

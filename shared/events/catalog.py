@@ -1,0 +1,11 @@
+"""The registry of every event contract the services exchange."""
+
+from __future__ import annotations
+
+from shared.events import intake
+from shared.events.registry import EventRegistry
+
+
+def default_registry() -> EventRegistry:
+    """A registry holding every producer's contracts (and upcasters, once versions change)."""
+    return EventRegistry([*intake.CONTRACTS])

@@ -1,0 +1,27 @@
+"""Events published by the intake service on `intake.events`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import Field
+
+from shared.events.base import Ciphertext, Event
+
+TOPIC = "intake.events"
+
+
+class PersonRegistered(Event):
+    """A person was welcomed; only a chosen name (encrypted) and a language are required."""
+
+    TYPE = "intake.person_registered.v1"
+    AGGREGATE = "person_id"
+
+    person_id: str
+    organisation_id: str
+    chosen_name: Ciphertext
+    preferred_language: str = Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+    registered_at: datetime
+
+
+CONTRACTS: tuple[type[Event], ...] = (PersonRegistered,)

@@ -1,0 +1,14 @@
+"""Deterministic fault points for crash tests: a process dies exactly where a test asks."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+FAULT_ENV = "PASSERELLE_FAULT_POINT"
+
+
+def fault_point(name: str) -> None:
+    """SIGKILL this process when PASSERELLE_FAULT_POINT names this point (tests only)."""
+    if os.environ.get(FAULT_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)

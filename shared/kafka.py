@@ -1,0 +1,231 @@
+"""The only module that talks to aiokafka: admin helpers, supervised producer and consumer."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import (
+    CommitFailedError,
+    IllegalStateError,
+    KafkaError,
+    TopicAlreadyExistsError,
+)
+from aiokafka.structs import ConsumerRecord
+
+log = structlog.get_logger(__name__)
+
+DEFAULT_PARTITIONS = 6
+
+
+async def wait_for_broker(bootstrap: str, timeout: float = 60.0) -> None:
+    """Return once an admin client can list the broker's topics, or raise TimeoutError."""
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
+        try:
+            await admin.start()
+            await admin.list_topics()
+            return
+        except (KafkaError, OSError) as exc:
+            last = exc
+        finally:
+            await _close_quietly(admin)
+        await asyncio.sleep(0.3)
+    raise TimeoutError(f"Kafka at {bootstrap} did not answer within {timeout}s: {last!r}")
+
+
+async def ensure_topics(
+    bootstrap: str, topics: Iterable[str], partitions: int = DEFAULT_PARTITIONS
+) -> None:
+    """Create the topics that do not exist yet (kept forever: history is the audit record)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15000)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [
+            NewTopic(
+                name=name,
+                num_partitions=partitions,
+                replication_factor=1,
+                topic_configs={"retention.ms": "-1", "cleanup.policy": "delete"},
+            )
+            for name in sorted(set(topics) - existing)
+        ]
+        if missing:
+            with contextlib.suppress(TopicAlreadyExistsError):
+                await admin.create_topics(missing)
+        await _wait_topics_visible(admin, {t.name for t in missing})
+    finally:
+        await _close_quietly(admin)
+
+
+async def _wait_topics_visible(admin: AIOKafkaAdminClient, names: set[str]) -> None:
+    for _ in range(100):
+        if names <= set(await admin.list_topics()):
+            return
+        await asyncio.sleep(0.1)
+
+
+async def _close_quietly(admin: AIOKafkaAdminClient) -> None:
+    with contextlib.suppress(KafkaError, OSError, TimeoutError):
+        await asyncio.wait_for(admin.close(), timeout=5)
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """A record to send: the aggregate id as key keeps each aggregate's events in order."""
+
+    topic: str
+    key: str
+    value: bytes
+    headers: tuple[tuple[str, bytes], ...] = ()
+
+
+@dataclass(frozen=True)
+class IncomingRecord:
+    """A record as consumed, with where it came from."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: str | None
+    value: bytes | None
+    headers: dict[str, bytes] = field(default_factory=dict)
+
+
+def producer_settings() -> dict[str, Any]:
+    """The settings every Passerelle producer uses: acknowledged by all replicas, idempotent."""
+    return {
+        "acks": "all",
+        "enable_idempotence": True,
+        "linger_ms": 5,
+        "max_batch_size": 256 * 1024,
+        "request_timeout_ms": 15000,
+    }
+
+
+class KafkaPublisher:
+    """A supervised idempotent producer: sends batches pipelined, recreated after a failure."""
+
+    def __init__(self, bootstrap: str, *, client_id: str) -> None:
+        self._bootstrap = bootstrap
+        self._client_id = client_id
+        self._producer: AIOKafkaProducer | None = None
+
+    async def publish(self, messages: Sequence[OutgoingMessage]) -> None:
+        """Send every message and return once all are acknowledged; raise on any failure."""
+        producer = await self._ensure()
+        try:
+            futures = [
+                await producer.send(m.topic, m.value, key=m.key.encode(), headers=list(m.headers))
+                for m in messages
+            ]
+            await asyncio.gather(*futures)
+        except (KafkaError, OSError, TimeoutError):
+            await self.close()
+            raise
+
+    async def close(self) -> None:
+        """Stop the producer (bounded: stop() can hang while every broker is down)."""
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            try:
+                await asyncio.wait_for(producer.stop(), timeout=5)
+            except (KafkaError, OSError, TimeoutError):
+                log.warning("kafka.producer_stop_failed")
+
+    async def _ensure(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            producer = AIOKafkaProducer(
+                bootstrap_servers=self._bootstrap, client_id=self._client_id, **producer_settings()
+            )
+            try:
+                await producer.start()
+            except BaseException:
+                await asyncio.wait_for(producer.stop(), timeout=5)
+                raise
+            self._producer = producer
+        return self._producer
+
+
+class KafkaSubscription:
+    """A consumer-group member that never auto-commits: offsets are committed by the caller."""
+
+    def __init__(
+        self,
+        bootstrap: str,
+        *,
+        group_id: str,
+        topics: Sequence[str],
+        session_timeout_ms: int = 10000,
+    ) -> None:
+        self._consumer = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap,
+            group_id=group_id,
+            client_id=group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            session_timeout_ms=session_timeout_ms,
+            heartbeat_interval_ms=max(session_timeout_ms // 4, 250),
+            max_poll_interval_ms=300000,
+        )
+        self._topics = list(topics)
+
+    async def start(self) -> None:
+        """Join the group and subscribe."""
+        self._consumer.subscribe(self._topics, listener=_LoggingListener())
+        await self._consumer.start()
+
+    async def stop(self) -> None:
+        """Leave the group (bounded in time)."""
+        try:
+            await asyncio.wait_for(self._consumer.stop(), timeout=10)
+        except (KafkaError, OSError, TimeoutError):
+            log.warning("kafka.consumer_stop_failed")
+
+    async def fetch(self, *, timeout_ms: int, max_records: int) -> list[list[IncomingRecord]]:
+        """The next records, one list per partition, each in offset order."""
+        batches = await self._consumer.getmany(timeout_ms=timeout_ms, max_records=max_records)
+        return [[_incoming(r) for r in records] for records in batches.values() if records]
+
+    async def commit(self, offsets: dict[tuple[str, int], int]) -> None:
+        """Commit, for each (topic, partition), the offset of the next record to read."""
+        if not offsets:
+            return
+        try:
+            await self._consumer.commit({TopicPartition(t, p): o for (t, p), o in offsets.items()})
+        except (CommitFailedError, IllegalStateError):
+            # a rebalance took the partitions: the new owner replays, and the inbox dedupes
+            log.info("kafka.commit_skipped_after_rebalance")
+
+    def assigned(self) -> set[tuple[str, int]]:
+        """The partitions this member owns now."""
+        return {(tp.topic, tp.partition) for tp in self._consumer.assignment()}
+
+
+class _LoggingListener(ConsumerRebalanceListener):  # type: ignore[misc]
+    async def on_partitions_revoked(self, revoked: Any) -> None:
+        log.info("kafka.partitions_revoked", partitions=sorted(str(tp) for tp in revoked))
+
+    async def on_partitions_assigned(self, assigned: Any) -> None:
+        log.info("kafka.partitions_assigned", partitions=sorted(str(tp) for tp in assigned))
+
+
+def _incoming(record: ConsumerRecord[bytes, bytes]) -> IncomingRecord:
+    return IncomingRecord(
+        topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        key=record.key.decode(errors="replace") if record.key is not None else None,
+        value=record.value,
+        headers={k: bytes(v) for k, v in (record.headers or ())},
+    )

@@ -1,0 +1,133 @@
+"""Transactional outbox: events written in the state change's transaction, hash-chained."""
+
+from __future__ import annotations
+
+import uuid
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    insert,
+    select,
+    text,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.db import dialect_name
+from shared.events.base import Event
+from shared.events.envelope import GENESIS_HASH, Envelope, canonical_json, chain_hash
+
+
+def define_outbox_table(metadata: MetaData) -> Table:
+    """The outbox of one service; its rows are kept as that service's event log."""
+    table = Table(
+        "outbox",
+        metadata,
+        Column("seq", BigInteger, primary_key=True, autoincrement=False),
+        Column("event_id", String(64), nullable=False, unique=True),
+        Column("topic", String(255), nullable=False),
+        Column("key", String(128), nullable=False),
+        Column("type", String(255), nullable=False),
+        Column("envelope", Text, nullable=False),
+        Column("hash", String(64), nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("published_at", DateTime(timezone=True), nullable=True),
+        Column("attempts", Integer, nullable=False, server_default="0"),
+        Column("last_error", Text, nullable=True),
+    )
+    Index(
+        "ix_outbox_unpublished",
+        table.c.seq,
+        postgresql_where=table.c.published_at.is_(None),
+        sqlite_where=table.c.published_at.is_(None),
+    )
+    return table
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """Who caused an event and in answer to what."""
+
+    actor: str | None = None
+    actororg: str | None = None
+    correlationid: str | None = None
+    causationid: str | None = None
+
+
+class OutboxLog:
+    """Appends a service's events to its outbox, extending the hash chain."""
+
+    def __init__(self, table: Table, *, source: str, topic: str) -> None:
+        self.table = table
+        self.source = source
+        self.topic = topic
+        self.channel = f"outbox_{source}"
+        self._lock_key = zlib.crc32(f"outbox-append:{source}".encode())
+
+    def envelope(self, event: Event, meta: Metadata, *, now: datetime) -> Envelope:
+        """Wrap a contract in a CloudEvents envelope (chain fields are set on append)."""
+        return Envelope(
+            id=str(uuid.uuid4()),
+            source=self.source,
+            type=event.TYPE,
+            subject=event.aggregate_key(),
+            time=now,
+            data=event.model_dump(mode="json"),
+            correlationid=meta.correlationid,
+            causationid=meta.causationid,
+            actor=meta.actor,
+            actororg=meta.actororg,
+        )
+
+    async def append(self, session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
+        """Insert the envelopes at the head of the chain, inside the caller's transaction."""
+        if not envelopes:
+            return
+        postgres = dialect_name(session) == "postgresql"
+        if postgres:
+            # serialise appends so seq and prevhash follow commit order
+            await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": self._lock_key})
+        head = (
+            await session.execute(
+                select(self.table.c.seq, self.table.c.hash)
+                .order_by(self.table.c.seq.desc())
+                .limit(1)
+            )
+        ).first()
+        seq, prevhash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
+        now = datetime.now(UTC)
+        rows = []
+        for envelope in envelopes:
+            seq += 1
+            wire = envelope.model_copy(update={"seq": seq, "prevhash": prevhash}).to_wire()
+            wire["hash"] = prevhash = chain_hash(prevhash, wire)
+            rows.append(_row(self.topic, envelope, seq, wire, now))
+        await session.execute(insert(self.table), rows)
+        if postgres:
+            await session.execute(text("SELECT pg_notify(:c, '')"), {"c": self.channel})
+
+
+def _row(
+    topic: str, envelope: Envelope, seq: int, wire: dict[str, object], now: datetime
+) -> dict[str, object]:
+    return {
+        "seq": seq,
+        "event_id": envelope.id,
+        "topic": topic,
+        "key": envelope.subject,
+        "type": envelope.type,
+        "envelope": canonical_json(wire).decode(),
+        "hash": wire["hash"],
+        "created_at": now,
+    }

@@ -1,0 +1,176 @@
+"""Running a service: `api`, `worker` or `all`, with migrations first and a clean stop."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import structlog
+import uvicorn
+from fastapi import FastAPI
+from sqlalchemy import Table, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared.aio import sleep_or_stop
+from shared.auth import TokenVerifier
+from shared.consumer import ConsumerRunner
+from shared.db import SessionFactory, create_engine, is_postgres, session_factory
+from shared.kafka import KafkaPublisher, ensure_topics, wait_for_broker
+from shared.logging import configure_logging
+from shared.migrations import upgrade
+from shared.outbox import OutboxLog
+from shared.relay import OutboxRelay, listen_for_notifications
+from shared.settings import ServiceSettings
+from shared.web import RequestContextMiddleware, health_router, install_problem_handlers
+
+log = structlog.get_logger(__name__)
+
+MODES = ("api", "worker", "all", "migrate")
+
+
+@dataclass
+class Runtime:
+    """What every service wires at start: database, outbox, relay, consumers, token verifier."""
+
+    name: str
+    settings: ServiceSettings
+    engine: AsyncEngine
+    sessions: SessionFactory
+    outbox: OutboxLog
+    relay: OutboxRelay
+    verifier: TokenVerifier
+    migrations: Path
+    consumers: list[ConsumerRunner] = field(default_factory=list)
+
+    @property
+    def topics(self) -> list[str]:
+        """Topics this service writes to: its own events and its consumers' DLQs."""
+        return [self.outbox.topic, *(c.config.dlq_topic for c in self.consumers)]
+
+    async def check_database(self) -> None:
+        """Readiness: the database answers."""
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    async def check_kafka(self) -> None:
+        """Readiness: the broker answers."""
+        await wait_for_broker(self.settings.kafka_bootstrap_servers, timeout=2.5)
+
+    async def close(self) -> None:
+        """Release the database pool."""
+        await self.engine.dispose()
+
+
+def build_runtime(
+    name: str, settings: ServiceSettings, outbox_table: Table, migrations: Path
+) -> Runtime:
+    """Wire the parts every service shares; the service adds its consumers."""
+    engine = create_engine(settings.database_url)
+    sessions = session_factory(engine)
+    outbox = OutboxLog(outbox_table, source=name, topic=f"{name}.events")
+    publisher = KafkaPublisher(settings.kafka_bootstrap_servers, client_id=f"{name}-relay")
+    relay = OutboxRelay(
+        sessions,
+        outbox,
+        publisher,
+        batch_size=settings.relay_batch_size,
+        poll_interval=settings.relay_poll_interval,
+    )
+    verifier = TokenVerifier(settings.auth)
+    return Runtime(name, settings, engine, sessions, outbox, relay, verifier, migrations)
+
+
+async def serve(runtime: Runtime, mode: str, app_factory: Callable[[Runtime], FastAPI]) -> None:
+    """Run the service in `mode` until SIGINT or SIGTERM."""
+    settings = runtime.settings
+    configure_logging(runtime.name, level=settings.log_level, json=settings.log_json)
+    await upgrade(runtime.engine, runtime.migrations)
+    log.info("service.migrated", service=runtime.name)
+    if mode == "migrate":
+        await runtime.close()
+        return
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    tasks = []
+    if mode in ("worker", "all"):
+        tasks += _worker_tasks(runtime, stop)
+    if mode in ("api", "all"):
+        tasks.append(asyncio.create_task(_api(runtime, app_factory, stop)))
+    log.info("service.started", service=runtime.name, mode=mode)
+    await stop.wait()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    await runtime.close()
+    log.info("service.stopped", service=runtime.name)
+
+
+def _worker_tasks(runtime: Runtime, stop: asyncio.Event) -> list[asyncio.Task[None]]:
+    tasks = [asyncio.create_task(_relay_when_topics_exist(runtime, stop))]
+    if is_postgres(runtime.engine):
+        listener = listen_for_notifications(
+            runtime.settings.database_url, runtime.outbox.channel, runtime.relay.wake, stop
+        )
+        tasks.append(asyncio.create_task(listener))
+    tasks += [asyncio.create_task(consumer.run(stop)) for consumer in runtime.consumers]
+    return tasks
+
+
+async def _relay_when_topics_exist(runtime: Runtime, stop: asyncio.Event) -> None:
+    settings = runtime.settings
+    while not stop.is_set():
+        try:
+            await ensure_topics(
+                settings.kafka_bootstrap_servers, runtime.topics, settings.topic_partitions
+            )
+            break
+        except Exception as exc:
+            log.warning("kafka.topics_not_ready", error=type(exc).__name__)
+            await sleep_or_stop(stop, 2.0)
+    await runtime.relay.run(stop)
+
+
+async def _api(
+    runtime: Runtime, app_factory: Callable[[Runtime], FastAPI], stop: asyncio.Event
+) -> None:
+    settings = runtime.settings
+    config = uvicorn.Config(
+        app_factory(runtime),
+        host=settings.api_host,
+        port=settings.api_port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    # the service owns SIGINT/SIGTERM (they set `stop`), so uvicorn must not capture them
+    server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign]
+    task = asyncio.create_task(server.serve())
+    await stop.wait()
+    server.should_exit = True
+    await task
+
+
+def base_app(runtime: Runtime, *, title: str, description: str) -> FastAPI:
+    """A FastAPI app with problem+json errors, request ids, token checks and health routes."""
+    app = FastAPI(title=title, description=description, version="0.1.0")
+    app.state.runtime = runtime
+    app.state.token_verifier = runtime.verifier
+    install_problem_handlers(app)
+    app.add_middleware(RequestContextMiddleware)
+    app.include_router(
+        health_router({"database": runtime.check_database, "kafka": runtime.check_kafka})
+    )
+    return app
+
+
+def parse_mode(service: str, argv: list[str]) -> str:
+    """The run mode from the command line: api, worker, all (the default) or migrate."""
+    parser = argparse.ArgumentParser(prog=f"python -m services.{service}")
+    parser.add_argument("mode", nargs="?", default="all", choices=MODES)
+    return str(parser.parse_args(argv).mode)

@@ -1,0 +1,35 @@
+"""Service settings: one pydantic-settings class per service, each with its own env prefix."""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.auth import AuthSettings
+
+
+class ServiceSettings(BaseSettings):
+    """What every service reads once at start; subclasses set `env_prefix` (e.g. `INTAKE_`)."""
+
+    model_config = SettingsConfigDict(env_nested_delimiter="__", extra="ignore", frozen=True)
+
+    database_url: str = Field(description="SQLAlchemy async URL (postgresql+asyncpg or sqlite)")
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    log_level: str = "INFO"
+    log_json: bool | None = None
+    relay_batch_size: int = 500
+    relay_poll_interval: float = 0.5
+    topic_partitions: int = 6
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+
+    @model_validator(mode="after")
+    def _auth_is_configured(self) -> ServiceSettings:
+        if self.auth.jwt_secret is None and self.auth.jwks_url is None:
+            prefix = self.model_config.get("env_prefix", "")
+            raise ValueError(
+                f"no token verification configured: set {prefix}AUTH__JWT_SECRET "
+                f"(development) or {prefix}AUTH__JWKS_URL (OIDC)"
+            )
+        return self

@@ -1,0 +1,1 @@
+"""Test support: pytest fixtures that bring up real Kafka and PostgreSQL servers."""
