@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.chain import ChainReport, verify_chain
 from shared.db import dialect_name
 from shared.events.base import Event
 from shared.events.envelope import GENESIS_HASH, Envelope, canonical_json, chain_hash
@@ -131,3 +132,10 @@ def _row(
         "hash": wire["hash"],
         "created_at": now,
     }
+
+
+async def verify_log(session: AsyncSession, table: Table) -> ChainReport:
+    """Verify a service's whole outbox log, streaming it in seq order."""
+    query = select(table.c.seq, table.c.envelope, table.c.hash).order_by(table.c.seq)
+    rows = await session.stream(query.execution_options(yield_per=1000))
+    return verify_chain([(r.seq, r.envelope, r.hash) async for r in rows])

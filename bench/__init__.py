@@ -1,0 +1,1 @@
+"""Paired throughput benchmarks of the event backbone (run with `python -m bench`)."""

@@ -1,0 +1,107 @@
+"""R1: outbox relay throughput against a raw, pipelined aiokafka producer sending the same bytes."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import select
+
+from bench.infra import ProbeDb, Servers, fresh_name, probe_database, progress
+from bench.stats import Paired
+from shared.kafka import DEFAULT_PARTITIONS, KafkaPublisher, OutgoingMessage, ensure_topics
+from shared.kafka import producer_settings as kafka_producer_settings
+from shared.relay import OutboxRelay, _message
+from shared.testing import probe
+
+WARM_TOPIC = "bench.warmup"
+TARGET = 0.8
+
+
+async def run(servers: Servers, *, rounds: int, events: int, batch: int, aggregates: int) -> Paired:
+    """Relay (A) and raw producer (B) alternately, `rounds` times, on fresh topics."""
+    result = Paired(
+        "R1", "relay", "raw_producer", TARGET, _params(events, batch, aggregates, rounds)
+    )
+    await ensure_topics(servers.bootstrap, [WARM_TOPIC])
+    for i in range(1, rounds + 1):
+        async with probe_database(servers.server_url) as db:
+            topic = fresh_name("bench.r1.relay")
+            await ensure_topics(servers.bootstrap, [topic])
+            await probe.write_events(db.sessions, probe.outbox_log(topic), events, aggregates)
+            relay_rate = await relay_arm(servers.bootstrap, db, topic, events, batch)
+            messages = await outgoing(db, probe.outbox_log(topic).source)
+        progress(f"R1 round {i}/{rounds}: relay {relay_rate:,.0f}/s")
+        raw_rate = await raw_arm(servers.bootstrap, messages)
+        progress(f"R1 round {i}/{rounds}: raw   {raw_rate:,.0f}/s  ratio {relay_rate / raw_rate:.2f}")
+        result.add(relay_rate, raw_rate)
+    return result
+
+
+async def relay_arm(bootstrap: str, db: ProbeDb, topic: str, events: int, batch: int) -> float:
+    """Events/s of relay_batch() looped until nothing is left, with a warmed publisher."""
+    publisher = KafkaPublisher(bootstrap, client_id="bench-relay")
+    try:
+        await publisher.publish([OutgoingMessage(topic=WARM_TOPIC, key="warm", value=b"warm")])
+        relay = OutboxRelay(db.sessions, probe.outbox_log(topic), publisher, batch_size=batch)
+        sent = 0
+        started = time.perf_counter()
+        while count := await relay.relay_batch():
+            sent += count
+        elapsed = time.perf_counter() - started
+    finally:
+        await publisher.close()
+    if sent != events:
+        raise RuntimeError(f"relay sent {sent} of {events} rows")
+    return events / elapsed
+
+
+async def outgoing(db: ProbeDb, source: str) -> list[OutgoingMessage]:
+    """The messages the relay sent, rebuilt from the outbox rows exactly as the relay builds them."""
+    table = probe.outbox_table
+    query = select(
+        table.c.seq, table.c.topic, table.c.key, table.c.envelope, table.c.event_id, table.c.type
+    ).order_by(table.c.seq)
+    async with db.sessions() as session:
+        rows = (await session.execute(query)).all()
+    return [_message(row, source) for row in rows]
+
+
+async def raw_arm(bootstrap: str, messages: Sequence[OutgoingMessage]) -> float:
+    """Events/s of one warmed raw producer sending every message, then awaiting every ack."""
+    topic = fresh_name("bench.r1.raw")
+    await ensure_topics(bootstrap, [topic])
+    todo = [dataclasses.replace(m, topic=topic) for m in messages]
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, client_id="bench-raw", **kafka_producer_settings()
+    )
+    await producer.start()
+    try:
+        await (await producer.send(WARM_TOPIC, b"warm", key=b"warm"))
+        started = time.perf_counter()
+        futures = [
+            await producer.send(m.topic, m.value, key=m.key.encode(), headers=list(m.headers))
+            for m in todo
+        ]
+        await asyncio.gather(*futures)
+        elapsed = time.perf_counter() - started
+    finally:
+        await producer.stop()
+    return len(todo) / elapsed
+
+
+def _params(events: int, batch: int, aggregates: int, rounds: int) -> dict[str, Any]:
+    return {
+        "events": events,
+        "relay_batch_size": batch,
+        "aggregates": aggregates,
+        "partitions": DEFAULT_PARTITIONS,
+        "rounds": rounds,
+        "producer_settings": kafka_producer_settings(),
+        "arm_a": "OutboxRelay.relay_batch() looped until 0, warmed KafkaPublisher",
+        "arm_b": "raw AIOKafkaProducer(**producer_settings()), send() all then gather acks",
+    }
