@@ -6,10 +6,10 @@ import asyncio
 import dataclasses
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
 from bench.infra import ProbeDb, Servers, fresh_name, probe_database, progress
 from bench.stats import Paired
@@ -37,7 +37,8 @@ async def run(servers: Servers, *, rounds: int, events: int, batch: int, aggrega
             messages = await outgoing(db, probe.outbox_log(topic).source)
         progress(f"R1 round {i}/{rounds}: relay {relay_rate:,.0f}/s")
         raw_rate = await raw_arm(servers.bootstrap, messages)
-        progress(f"R1 round {i}/{rounds}: raw   {raw_rate:,.0f}/s  ratio {relay_rate / raw_rate:.2f}")
+        ratio = relay_rate / raw_rate
+        progress(f"R1 round {i}/{rounds}: raw   {raw_rate:,.0f}/s  ratio {ratio:.2f}")
         result.add(relay_rate, raw_rate)
     return result
 
@@ -61,14 +62,14 @@ async def relay_arm(bootstrap: str, db: ProbeDb, topic: str, events: int, batch:
 
 
 async def outgoing(db: ProbeDb, source: str) -> list[OutgoingMessage]:
-    """The messages the relay sent, rebuilt from the outbox rows exactly as the relay builds them."""
+    """The messages the relay sent, rebuilt from the outbox rows as the relay builds them."""
     table = probe.outbox_table
     query = select(
         table.c.seq, table.c.topic, table.c.key, table.c.envelope, table.c.event_id, table.c.type
     ).order_by(table.c.seq)
     async with db.sessions() as session:
         rows = (await session.execute(query)).all()
-    return [_message(row, source) for row in rows]
+    return [_message(cast("Row[Any]", row), source) for row in rows]
 
 
 async def raw_arm(bootstrap: str, messages: Sequence[OutgoingMessage]) -> float:

@@ -74,15 +74,15 @@ def format_table(results: list[dict[str, Any]]) -> str:
             f"max {result['max']:.2f}  n {result['n']}  "
             f"target >= {result['target']:.2f}  {verdict}"
         )
-        width = max(len(name) for name in result["arms"])
+        width = max(len(name) for name in [*result["arms"], *result["side"]])
         for name, arm in result["arms"].items():
             lines.append(
                 f"    {name:<{width}}  median {arm['median_per_s']:>8.0f}/s  "
                 f"min {arm['min_per_s']:>8.0f}/s  max {arm['max_per_s']:>8.0f}/s"
             )
         lines.extend(
-            f"    {name:<{width}}  median {side['median']:>8.3f}    "
-            f"min {side['min']:>8.3f}    max {side['max']:>8.3f}"
+            f"    {name:<{width}}  median {side['median']:>8.3f}s   "
+            f"min {side['min']:>8.3f}s   max {side['max']:>8.3f}s"
             for name, side in result["side"].items()
         )
     return "\n".join(lines)

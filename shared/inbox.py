@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from sqlalchemy import (
     BigInteger,
     Column,
-    DateTime,
     Integer,
     LargeBinary,
     MetaData,
@@ -21,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.db import dialect_name
+from shared.db import UtcDateTime, dialect_name
 
 
 def define_inbox_tables(metadata: MetaData) -> tuple[Table, Table]:
@@ -31,7 +30,7 @@ def define_inbox_tables(metadata: MetaData) -> tuple[Table, Table]:
         metadata,
         Column("consumer", String(128), primary_key=True),
         Column("event_id", String(64), primary_key=True),
-        Column("processed_at", DateTime(timezone=True), nullable=False),
+        Column("processed_at", UtcDateTime(), nullable=False),
     )
     parked = Table(
         "parked_events",
@@ -48,9 +47,9 @@ def define_inbox_tables(metadata: MetaData) -> tuple[Table, Table]:
         Column("attempts", Integer, nullable=False),
         Column("value", LargeBinary, nullable=True),
         Column("headers", Text, nullable=False),
-        Column("parked_at", DateTime(timezone=True), nullable=False),
-        Column("dlq_sent_at", DateTime(timezone=True), nullable=True),
-        Column("resolved_at", DateTime(timezone=True), nullable=True),
+        Column("parked_at", UtcDateTime(), nullable=False),
+        Column("dlq_sent_at", UtcDateTime(), nullable=True),
+        Column("resolved_at", UtcDateTime(), nullable=True),
         UniqueConstraint("consumer", "topic", "partition", "offset", name="uq_parked_origin"),
     )
     return inbox, parked

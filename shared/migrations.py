@@ -6,9 +6,11 @@ from pathlib import Path
 
 from alembic import command, context
 from alembic.config import Config
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+MIGRATION_LOCK = 0x70617373  # one key: a database belongs to one service
 
 
 def _config(script_location: Path, connection: Connection) -> Config:
@@ -19,8 +21,12 @@ def _config(script_location: Path, connection: Connection) -> Config:
 
 
 async def upgrade(engine: AsyncEngine, script_location: Path, revision: str = "head") -> None:
-    """Bring the service's database to `revision`."""
+    """Bring the service's database to `revision`; concurrent starters wait for each other."""
     async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            await connection.execute(
+                text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK}
+            )
         await connection.run_sync(
             lambda sync: command.upgrade(_config(script_location, sync), revision)
         )

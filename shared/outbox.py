@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from sqlalchemy import (
     BigInteger,
     Column,
-    DateTime,
     Index,
     Integer,
     MetaData,
@@ -25,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.chain import ChainReport, verify_chain
-from shared.db import dialect_name
+from shared.db import UtcDateTime, dialect_name
 from shared.events.base import Event
 from shared.events.envelope import GENESIS_HASH, Envelope, canonical_json, chain_hash
 
@@ -42,8 +41,8 @@ def define_outbox_table(metadata: MetaData) -> Table:
         Column("type", String(255), nullable=False),
         Column("envelope", Text, nullable=False),
         Column("hash", String(64), nullable=False),
-        Column("created_at", DateTime(timezone=True), nullable=False),
-        Column("published_at", DateTime(timezone=True), nullable=True),
+        Column("created_at", UtcDateTime(), nullable=False),
+        Column("published_at", UtcDateTime(), nullable=True),
         Column("attempts", Integer, nullable=False, server_default="0"),
         Column("last_error", Text, nullable=True),
     )

@@ -133,7 +133,7 @@ class OutboxRelay:
         self._wakeup.clear()
 
 
-def _message(row: Row[Any], source: str) -> OutgoingMessage:
+def _message(row: Row[Any, Any, Any, Any, Any, Any], source: str) -> OutgoingMessage:
     headers = (
         ("ce_id", row.event_id.encode()),
         ("ce_type", row.type.encode()),

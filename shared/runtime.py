@@ -149,7 +149,7 @@ async def _api(
     )
     server = uvicorn.Server(config)
     # the service owns SIGINT/SIGTERM (they set `stop`), so uvicorn must not capture them
-    server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign]
+    server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]
     task = asyncio.create_task(server.serve())
     await stop.wait()
     server.should_exit = True

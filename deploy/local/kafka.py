@@ -7,6 +7,7 @@ import asyncio
 import base64
 import concurrent.futures
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -42,7 +43,9 @@ def cache_dir() -> Path:
 
 def libs_dir() -> Path:
     """Return the directory holding the broker's runtime jars (may not exist yet)."""
-    return cache_dir() / f"kafka-{KAFKA_VERSION}" / "libs"
+    # keyed by the pom's content too: a changed dependency list fetches afresh
+    digest = hashlib.sha256(POM.read_bytes()).hexdigest()[:12]
+    return cache_dir() / f"kafka-{KAFKA_VERSION}-{digest}" / "libs"
 
 
 def unavailable_reason() -> str | None:

@@ -37,7 +37,7 @@ class Intake:
 
 def bootstrap(settings: IntakeSettings | None = None) -> Intake:
     """Build intake from its settings (read from the environment when not given)."""
-    settings = settings or IntakeSettings()  # type: ignore[call-arg]
+    settings = settings or IntakeSettings()
     runtime = build_runtime("intake", settings, outbox_table, MIGRATIONS)
     master = MasterKey.from_b64(settings.master_key.get_secret_value())
     return Intake(runtime=runtime, keys=KeyStore(master))

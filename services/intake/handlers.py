@@ -28,7 +28,14 @@ async def register_person(
         registered_at=now,
         registered_by=principal.user_id,
     )
-    person = Person(**vars(registration))
+    person = Person(
+        id=person_id,
+        organisation_id=registration.organisation_id,
+        chosen_name_enc=registration.chosen_name_enc,
+        preferred_language=registration.preferred_language,
+        registered_at=now,
+        registered_by=registration.registered_by,
+    )
     uow.session.add(person)
     uow.record(*domain.register(registration))
     return person

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime, LargeBinary
+from sqlalchemy import Column, LargeBinary
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from shared.db import UtcDateTime
 from shared.outbox import define_outbox_table
 
 
@@ -24,7 +25,7 @@ class Person(IntakeModel, table=True):
     organisation_id: str = Field(index=True, max_length=64)
     chosen_name_enc: str
     preferred_language: str = Field(max_length=35)
-    registered_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    registered_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     registered_by: str = Field(max_length=128)
 
 
@@ -35,7 +36,7 @@ class PersonKey(IntakeModel, table=True):
 
     person_id: str = Field(primary_key=True, max_length=36)
     wrapped_key: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
 
 
 metadata = IntakeModel.metadata

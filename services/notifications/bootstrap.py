@@ -16,7 +16,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def bootstrap(settings: NotificationsSettings | None = None) -> Runtime:
     """Build notifications from its settings (read from the environment when not given)."""
-    settings = settings or NotificationsSettings()  # type: ignore[call-arg]
+    settings = settings or NotificationsSettings()
     runtime = build_runtime("notifications", settings, outbox_table, MIGRATIONS)
     runtime.consumers.append(
         ConsumerRunner(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime
+from sqlalchemy import Column
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from shared.db import UtcDateTime
 from shared.inbox import define_inbox_tables
 from shared.outbox import define_outbox_table
 
@@ -25,7 +26,7 @@ class Contact(NotificationsModel, table=True):
     organisation_id: str = Field(index=True, max_length=64)
     chosen_name_enc: str
     preferred_language: str = Field(max_length=35)
-    registered_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    registered_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     source_event_id: str = Field(max_length=64)
 
 

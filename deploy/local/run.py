@@ -1,0 +1,196 @@
+"""The whole system on one machine: a local Kafka, every service on SQLite, one demo record."""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from deploy.local.kafka import KafkaBroker, free_ports, port_in_use
+from shared.auth import DEV_JWT_SECRET, mint_token
+
+SERVICES = {"intake": 8001, "notifications": 8004}
+DEMO_ORG = "city-montreuil"
+
+
+def dev_secrets(local: Path) -> dict[str, str]:
+    """Development-only secrets, made once and kept in .local/ (never in git)."""
+    path = local / "dev-secrets.json"
+    if not path.exists():
+        secrets = {"master_key": base64.b64encode(os.urandom(32)).decode()}
+        path.write_text(json.dumps(secrets))
+        path.chmod(0o600)
+    return dict(json.loads(path.read_text()))
+
+
+def service_env(
+    name: str, port: int, bootstrap: str, local: Path, secrets: dict[str, str]
+) -> dict[str, str]:
+    """The environment of one service: its own SQLite file, the local broker, the dev secret."""
+    prefix = f"{name.upper()}_"
+    env = {
+        **os.environ,
+        f"{prefix}DATABASE_URL": f"sqlite+aiosqlite:///{local / 'data' / name}.db",
+        f"{prefix}KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        f"{prefix}API_PORT": str(port),
+        f"{prefix}AUTH__JWT_SECRET": DEV_JWT_SECRET,
+        f"{prefix}LOG_JSON": "true",
+    }
+    if name == "intake":
+        env["INTAKE_MASTER_KEY"] = secrets["master_key"]
+    return env
+
+
+def start_service(name: str, env: dict[str, str], logs: Path) -> subprocess.Popen[bytes]:
+    """`python -m services.<name> all`, logging to .local/logs/<name>.log."""
+    sink = (logs / f"{name}.log").open("ab")
+    return subprocess.Popen(
+        [sys.executable, "-m", f"services.{name}", "all"],
+        env=env,
+        stdout=sink,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def wait_ready(name: str, url: str, process: subprocess.Popen[bytes], timeout: float = 120) -> None:
+    """Poll /readyz until the service says it is ready."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(
+                f"{name} stopped (exit {process.returncode}); see .local/logs/{name}.log"
+            )
+        try:
+            if httpx.get(f"{url}/readyz", timeout=3).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit(f"{name} not ready after {timeout}s; see .local/logs/{name}.log")
+
+
+def demo_record(local: Path, intake_url: str) -> str:
+    """Register one demo person (once per .local/), returning their id."""
+    marker = local / "demo-person.json"
+    if marker.exists():
+        return str(json.loads(marker.read_text())["id"])
+    token = mint_token(DEV_JWT_SECRET, user_id="demo-intake", org=DEMO_ORG, roles=["intake"])
+    response = httpx.post(
+        f"{intake_url}/persons",
+        json={"chosen_name": "Demo Person", "preferred_language": "fa"},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    response.raise_for_status()
+    marker.write_text(response.text)
+    return str(response.json()["id"])
+
+
+def pick_port(preferred: int) -> int:
+    """The preferred port when free, else any free loopback port."""
+    return preferred if not port_in_use(preferred) else free_ports(1)[0]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Start everything, print where to look, and stop everything on Ctrl-C."""
+    parser = argparse.ArgumentParser(prog="python -m deploy.local.run")
+    parser.add_argument("--local-dir", type=Path, default=Path(".local"))
+    args = parser.parse_args(argv)
+    local = args.local_dir.resolve()
+    for sub in ("data", "logs"):
+        (local / sub).mkdir(parents=True, exist_ok=True)
+    secrets = dev_secrets(local)
+    print("Starting Kafka (the first run fetches its jars with Maven)...", flush=True)
+    broker = KafkaBroker(local / "kafka", port=pick_port(9092))
+    broker.start()
+    processes: dict[str, subprocess.Popen[bytes]] = {}
+    try:
+        urls = _start_services(broker.bootstrap, local, secrets, processes)
+        person_id = demo_record(local, urls["intake"])
+        _print_welcome(urls, broker.bootstrap, person_id, local)
+        _wait_for_stop(processes)
+    finally:
+        _stop(processes)
+        broker.stop()
+    return 0
+
+
+def _start_services(
+    bootstrap: str,
+    local: Path,
+    secrets: dict[str, str],
+    processes: dict[str, subprocess.Popen[bytes]],
+) -> dict[str, str]:
+    urls = {}
+    for name, preferred in SERVICES.items():
+        port = pick_port(preferred)
+        processes[name] = start_service(
+            name, service_env(name, port, bootstrap, local, secrets), local / "logs"
+        )
+        urls[name] = f"http://127.0.0.1:{port}"
+    for name, url in urls.items():
+        wait_ready(name, url, processes[name])
+    return urls
+
+
+def _print_welcome(urls: dict[str, str], bootstrap: str, person_id: str, local: Path) -> None:
+    token = mint_token(
+        DEV_JWT_SECRET,
+        user_id="dev",
+        org=DEMO_ORG,
+        roles=["intake", "caseworker"],
+        ttl_seconds=8 * 3600,
+    )
+    print("\nPasserelle is running.\n")
+    for name, url in urls.items():
+        print(f"  {name:<14} {url}/docs")
+    print(f"  kafka          {bootstrap}")
+    print(f"\n  demo person    {person_id}  (organisation {DEMO_ORG})")
+    print(f"  logs           {local / 'logs'}")
+    print(f"\n  a development token (8 h, {DEMO_ORG}, roles intake,caseworker):\n  {token}")
+    print(f"\n  try: curl -H 'Authorization: Bearer <token>' {urls['intake']}/persons/{person_id}")
+    print("\nPress Ctrl-C to stop everything.", flush=True)
+
+
+def _wait_for_stop(processes: dict[str, subprocess.Popen[bytes]]) -> None:
+    stopping = False
+
+    def request_stop(_signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    while not stopping:
+        dead = [name for name, p in processes.items() if p.poll() is not None]
+        if dead:
+            print(
+                f"{', '.join(dead)} stopped unexpectedly; see .local/logs/. Stopping.", flush=True
+            )
+            return
+        time.sleep(0.5)
+    print("\nStopping...", flush=True)
+
+
+def _stop(processes: dict[str, subprocess.Popen[bytes]]) -> None:
+    for process in processes.values():
+        if process.poll() is None:
+            process.terminate()
+    for process in processes.values():
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,204 @@
+"""End to end: intake and notifications as real processes, over real Kafka and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from shared.db import create_engine
+from shared.testing.infra import fresh_database
+from shared.testing.wait import eventually
+from tests.e2e.services import MASTER_KEY, ServiceProcess, token
+from tests.integration.kafka_tools import read_topic
+
+pytestmark = pytest.mark.integration
+
+CANARY_NAME = "Zyxwvu Canarynom"
+CITY = "city-montreuil"
+ASSOCIATION = "assoc-la-cimade"
+
+
+@dataclass
+class System:
+    intake: ServiceProcess
+    notifications: ServiceProcess
+    bootstrap: str
+
+
+@pytest.fixture(scope="module")
+def system(kafka_bootstrap: str, pg_server_url: str) -> Iterator[System]:
+    log_dir = Path(os.environ["PASSERELLE_TEST_LOG_DIR"])
+    with fresh_database(pg_server_url) as intake_db, fresh_database(pg_server_url) as notif_db:
+        intake = ServiceProcess("intake", intake_db, kafka_bootstrap, log_dir)
+        notifications = ServiceProcess("notifications", notif_db, kafka_bootstrap, log_dir)
+        intake.start({"INTAKE_MASTER_KEY": MASTER_KEY})
+        try:
+            notifications.start()
+            try:
+                yield System(intake, notifications, kafka_bootstrap)
+            finally:
+                assert notifications.stop() == 0
+        finally:
+            assert intake.stop() == 0
+
+
+async def count(url: str, sql: str) -> int:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return int((await connection.execute(text(sql))).scalar_one())
+    finally:
+        await engine.dispose()
+
+
+async def register(system: System, name: str, org: str = CITY) -> dict[str, object]:
+    async with httpx.AsyncClient(base_url=system.intake.url) as client:
+        response = await client.post(
+            "/persons",
+            json={"chosen_name": name, "preferred_language": "prs-AF"},
+            headers=token(org, "intake"),
+        )
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+async def test_a_registered_person_reaches_notifications_with_the_name_encrypted(
+    system: System,
+) -> None:
+    person = await register(system, CANARY_NAME)
+    person_id = str(person["id"])
+
+    async with httpx.AsyncClient(base_url=system.notifications.url) as client:
+        contact = await eventually(
+            lambda: client.get(f"/contacts/{person_id}", headers=token(CITY, "caseworker")),
+            lambda r: r.status_code == 200,
+            timeout=60,
+            what="the contact in notifications",
+        )
+    assert contact.json()["preferred_language"] == "prs-AF"
+    assert contact.json()["organisation_id"] == CITY
+
+    records = [r for r in await read_topic(system.bootstrap, "intake.events") if r.key == person_id]
+    assert len(records) == 1
+    envelope = json.loads(records[0].value)
+    assert envelope["type"] == "intake.person_registered.v1"
+    assert envelope["actororg"] == CITY
+    assert envelope["data"]["chosen_name"].startswith("enc:v1:")
+    assert CANARY_NAME.encode() not in records[0].value
+    assert CANARY_NAME.split()[0].encode() not in records[0].value
+
+
+async def test_a_caseworker_of_the_organisation_reads_the_person_back(system: System) -> None:
+    person = await register(system, CANARY_NAME)
+    async with httpx.AsyncClient(base_url=system.intake.url) as client:
+        response = await client.get(f"/persons/{person['id']}", headers=token(CITY, "caseworker"))
+    assert response.status_code == 200
+    assert response.json()["chosen_name"] == CANARY_NAME
+
+
+async def test_another_organisation_is_refused_everywhere(system: System) -> None:
+    person = await register(system, CANARY_NAME, org=CITY)
+    other = token(ASSOCIATION, "caseworker")
+    async with httpx.AsyncClient(base_url=system.intake.url) as client:
+        refused = await client.get(f"/persons/{person['id']}", headers=other)
+    async with httpx.AsyncClient(base_url=system.notifications.url) as client:
+        await eventually(
+            lambda: client.get(f"/contacts/{person['id']}", headers=token(CITY, "caseworker")),
+            lambda r: r.status_code == 200,
+            timeout=60,
+            what="the contact in notifications",
+        )
+        refused_contact = await client.get(f"/contacts/{person['id']}", headers=other)
+    for response in (refused, refused_contact):
+        assert response.status_code == 404
+        assert response.headers["content-type"] == "application/problem+json"
+        assert CANARY_NAME not in response.text
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({}, 401),
+        ({"Authorization": "Bearer not-a-token"}, 401),
+        (token(CITY, "auditor"), 403),
+    ],
+    ids=["no-token", "garbage-token", "wrong-role"],
+)
+async def test_registration_needs_a_valid_token_with_an_intake_role(
+    system: System, headers: dict[str, str], status: int
+) -> None:
+    async with httpx.AsyncClient(base_url=system.intake.url) as client:
+        response = await client.post(
+            "/persons",
+            json={"chosen_name": CANARY_NAME, "preferred_language": "fr"},
+            headers=headers,
+        )
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_no_token_is_refused_on_reads_too(system: System) -> None:
+    async with httpx.AsyncClient() as client:
+        for url in (f"{system.intake.url}/persons/x", f"{system.notifications.url}/contacts/x"):
+            response = await client.get(url)
+            assert response.status_code == 401
+            assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"chosen_name": "", "preferred_language": "fr"},
+        {"chosen_name": CANARY_NAME, "preferred_language": "French!"},
+        {"chosen_name": CANARY_NAME},
+        {"chosen_name": CANARY_NAME, "preferred_language": "fr", "passport": "X1"},
+    ],
+    ids=["empty-name", "bad-language", "no-language", "unknown-field"],
+)
+async def test_a_rejected_request_leaves_nothing_in_the_outbox_or_on_kafka(
+    system: System, body: dict[str, str]
+) -> None:
+    before = await count(system.intake.database_url, "SELECT count(*) FROM outbox")
+    async with httpx.AsyncClient(base_url=system.intake.url) as client:
+        response = await client.post("/persons", json=body, headers=token(CITY, "intake"))
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert CANARY_NAME not in response.text, "problem details never echo the input"
+    assert await count(system.intake.database_url, "SELECT count(*) FROM outbox") == before
+    assert await count(system.intake.database_url, "SELECT count(*) FROM persons") == before
+    on_kafka = await eventually(
+        lambda: _count_records(system), lambda n: n == before, timeout=30, what="relay caught up"
+    )
+    assert on_kafka == before
+
+
+async def _count_records(system: System) -> int:
+    published = await count(
+        system.intake.database_url, "SELECT count(*) FROM outbox WHERE published_at IS NOT NULL"
+    )
+    ids = {r.headers["ce_id"] for r in await read_topic(system.bootstrap, "intake.events")}
+    engine = create_engine(system.intake.database_url)
+    try:
+        async with engine.connect() as connection:
+            own = set((await connection.execute(text("SELECT event_id FROM outbox"))).scalars())
+    finally:
+        await engine.dispose()
+    assert published <= len(own)
+    return len({i.decode() for i in ids} & own)
+
+
+def test_malformed_json_is_a_client_error(system: System) -> None:
+    response = httpx.post(
+        f"{system.intake.url}/persons",
+        content=b'{"chosen_name": "unterminated',
+        headers={**token(CITY, "intake"), "content-type": "application/json"},
+    )
+    assert response.status_code in (400, 422)
+    assert response.headers["content-type"] == "application/problem+json"

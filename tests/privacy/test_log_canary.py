@@ -1,0 +1,27 @@
+"""No log line of the whole run, ours or our subprocesses', carries a canary personal value."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_register_and_notify import CANARY_NAME
+
+CANARIES = [CANARY_NAME, *CANARY_NAME.split()]
+
+
+@pytest.mark.last
+def test_no_log_line_of_the_run_contains_a_canary_value() -> None:
+    log_dir = Path(os.environ["PASSERELLE_TEST_LOG_DIR"])
+    lines = [
+        (path.name, line)
+        for path in sorted(log_dir.glob("*.log"))
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines()
+    ]
+    assert lines, f"nothing was logged in {log_dir}: this check would prove nothing"
+    pattern = re.compile("|".join(re.escape(c) for c in CANARIES), re.IGNORECASE)
+    leaks = [f"{name}: {line[:200]}" for name, line in lines if pattern.search(line)]
+    assert not leaks, "personal data reached the logs:\n" + "\n".join(leaks[:10])
