@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -19,19 +21,17 @@ class RawRecord:
 
 async def read_topic(bootstrap: str, topic: str) -> list[RawRecord]:
     """Every record now in `topic`, partition by partition, in offset order."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
+    )
     await consumer.start()
     try:
-        partitions = consumer.partitions_for_topic(topic) or set()
-        if not partitions:
-            await consumer._client.force_metadata_update()
-            partitions = consumer.partitions_for_topic(topic) or set()
-        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
-        if not tps:
-            return []
+        tps = [TopicPartition(topic, p) for p in sorted(await _partitions(consumer, topic))]
         consumer.assign(tps)
+        await consumer._client.force_metadata_update()  # so end_offsets knows the leaders
         ends = await consumer.end_offsets(tps)
-        await consumer.seek_to_beginning(*tps)
+        for tp in tps:
+            consumer.seek(tp, 0)  # explicit: seek_to_beginning races the initial reset
         records: list[RawRecord] = []
         while [tp for tp in tps if await consumer.position(tp) < ends[tp]]:
             for batch in (await consumer.getmany(timeout_ms=1000)).values():
@@ -48,6 +48,18 @@ async def read_topic(bootstrap: str, topic: str) -> list[RawRecord]:
         return sorted(records, key=lambda r: (r.partition, r.offset))
     finally:
         await consumer.stop()
+
+
+async def _partitions(consumer: AIOKafkaConsumer, topic: str, timeout: float = 15) -> set[int]:
+    deadline = time.monotonic() + timeout
+    while True:
+        cluster = await consumer._client.fetch_all_metadata()
+        partitions = cluster.partitions_for_topic(topic)
+        if partitions:
+            return set(partitions)
+        if time.monotonic() > deadline:
+            raise AssertionError(f"topic {topic} has no partitions after {timeout}s")
+        await asyncio.sleep(0.2)
 
 
 async def produce_raw(bootstrap: str, topic: str, records: list[tuple[str, bytes]]) -> None:
