@@ -146,7 +146,12 @@ def _message(row: Row[Any, Any, Any, Any, Any, Any], source: str) -> OutgoingMes
 
 
 async def listen_for_notifications(
-    url: str, channel: str, on_notify: Callable[[], None], stop: asyncio.Event
+    url: str,
+    channel: str,
+    on_notify: Callable[[], None],
+    stop: asyncio.Event,
+    *,
+    listening: asyncio.Event | None = None,
 ) -> None:
     """Call `on_notify` on each PostgreSQL NOTIFY on `channel`, reconnecting until `stop`."""
     import asyncpg  # imported here: SQLite deployments never need it
@@ -161,6 +166,9 @@ async def listen_for_notifications(
             continue
         try:
             await connection.add_listener(channel, lambda *_: on_notify())
+            on_notify()  # catch up on whatever was committed while nobody listened
+            if listening is not None:
+                listening.set()
             await _wait_closed(connection, stop)
         finally:
             await _close(connection)

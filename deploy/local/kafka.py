@@ -204,7 +204,7 @@ class KafkaBroker:
     def _format(self, classpath: str, config: Path) -> None:
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
         cmd = ["java", "-cp", classpath, "kafka.tools.StorageTool", "format"]
-        cmd += ["-t", cluster_id, "-c", str(config)]
+        cmd += [f"--cluster-id={cluster_id}", "-c", str(config)]  # ids may start with "-"
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             raise KafkaLaunchError(f"storage format failed:\n{_tail(proc.stdout + proc.stderr)}")

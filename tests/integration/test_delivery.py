@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from shared.consumer import ConsumerRunner
+from shared.db import SessionFactory
 from shared.kafka import KafkaPublisher, ensure_topics
 from shared.relay import OutboxRelay
 from shared.testing import probe
@@ -61,8 +62,8 @@ async def consume_until(db: ProbeDb, bootstrap: str, topic: str, expected: int, 
         await task
 
 
-async def effects_by_event(db: ProbeDb) -> Counter[str]:
-    async with db.sessions() as session:
+async def effects_by_event(sessions: SessionFactory) -> Counter[str]:
+    async with sessions() as session:
         rows = (await session.execute(select(probe.effects.c.event_id))).scalars().all()
     return Counter(rows)
 
@@ -119,7 +120,7 @@ async def test_relay_killed_after_ack_duplicates_on_kafka_but_the_effect_happens
     assert on_kafka == Counter({e.id: 2 for e in written})
 
     await consume_until(probe_db, kafka_bootstrap, topic, 20, group="probe.after-relay-crash")
-    effects = await effects_by_event(probe_db)
+    effects = await effects_by_event(probe_db.sessions)
     assert effects == Counter({e.id: 1 for e in written})
 
 
@@ -145,7 +146,9 @@ async def test_consumer_killed_after_db_commit_applies_each_event_once(
     )
 
     assert run_probe(*args, fault="consumer.after_db_commit") == -signal.SIGKILL
-    assert sum((await effects_by_event(probe_db)).values()) == 1, "died right after one commit"
+    assert sum((await effects_by_event(probe_db.sessions)).values()) == 1, (
+        "died right after one commit"
+    )
 
     assert run_probe(*args) == 0
-    assert await effects_by_event(probe_db) == Counter({e.id: 1 for e in written})
+    assert await effects_by_event(probe_db.sessions) == Counter({e.id: 1 for e in written})

@@ -1,0 +1,90 @@
+"""Consumers join and leave the group mid-stream: every event applied exactly once, in order."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter, defaultdict
+
+import pytest
+from sqlalchemy import select
+
+from shared.consumer import ConsumerRunner
+from shared.kafka import KafkaPublisher, ensure_topics
+from shared.relay import OutboxRelay
+from shared.testing import probe
+from shared.testing.wait import eventually
+from tests.integration.conftest import ProbeDb
+
+pytestmark = pytest.mark.integration
+
+EVENTS = 1500
+AGGREGATES = 30
+
+
+async def test_rebalances_lose_nothing_and_apply_nothing_twice(
+    probe_db: ProbeDb, kafka_bootstrap: str, topic: str
+) -> None:
+    group = f"probe.rebalance-{topic.split('.')[1]}"
+    await ensure_topics(kafka_bootstrap, [f"{group}.dlq"], partitions=1)
+    written = await probe.write_events(
+        probe_db.sessions, probe.outbox_log(topic), EVENTS, aggregates=AGGREGATES
+    )
+    publisher = KafkaPublisher(kafka_bootstrap, client_id="rebalance-relay")
+    relay = OutboxRelay(probe_db.sessions, probe.outbox_log(topic), publisher, batch_size=100)
+
+    def member() -> ConsumerRunner:
+        return ConsumerRunner(
+            probe.consumer_config(group, topic),
+            probe.REGISTRY,
+            probe_db.sessions,
+            kafka_bootstrap,
+            session_timeout_ms=6000,
+        )
+
+    stop_first, stop_second, stop_relay = asyncio.Event(), asyncio.Event(), asyncio.Event()
+    relay_task = asyncio.create_task(relay.run(stop_relay))
+    first = asyncio.create_task(member().run(stop_first))
+    second: asyncio.Task[None] | None = None
+    try:
+        await eventually(
+            lambda: probe.effect_count(probe_db.sessions),
+            lambda n: n >= 200,
+            timeout=90,
+            what="the first member under way",
+        )
+        second = asyncio.create_task(member().run(stop_second))  # joins: a rebalance
+        await eventually(
+            lambda: probe.effect_count(probe_db.sessions),
+            lambda n: n >= 700,
+            timeout=90,
+            what="both members under way",
+        )
+        stop_first.set()  # leaves: another rebalance
+        await first
+        assert await probe.effect_count(probe_db.sessions) < EVENTS, "left mid-stream"
+        await eventually(
+            lambda: probe.effect_count(probe_db.sessions),
+            lambda n: n >= EVENTS,
+            timeout=120,
+            what=f"all {EVENTS} effects",
+        )
+    finally:
+        stop_first.set()
+        stop_second.set()
+        stop_relay.set()
+        await asyncio.gather(first, relay_task, *([second] if second else []))
+        await publisher.close()
+
+    async with probe_db.sessions() as session:
+        rows = (
+            await session.execute(
+                select(
+                    probe.effects.c.event_id, probe.effects.c.aggregate, probe.effects.c.n
+                ).order_by(probe.effects.c.id)
+            )
+        ).all()
+    assert Counter(r.event_id for r in rows) == Counter({e.id: 1 for e in written})
+    order: dict[str, list[int]] = defaultdict(list)
+    for row in rows:
+        order[row.aggregate].append(row.n)
+    assert all(ns == list(range(EVENTS // AGGREGATES)) for ns in order.values())
