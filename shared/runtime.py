@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
+import json
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,14 +25,14 @@ from shared.db import SessionFactory, create_engine, is_postgres, session_factor
 from shared.kafka import KafkaPublisher, ensure_topics, wait_for_broker
 from shared.logging import configure_logging
 from shared.migrations import upgrade
-from shared.outbox import OutboxLog
+from shared.outbox import OutboxLog, verify_log
 from shared.relay import OutboxRelay, listen_for_notifications
 from shared.settings import ServiceSettings
 from shared.web import RequestContextMiddleware, health_router, install_problem_handlers
 
 log = structlog.get_logger(__name__)
 
-MODES = ("api", "worker", "all", "migrate")
+MODES = ("api", "worker", "all", "migrate", "verify-log")
 
 
 @dataclass
@@ -91,8 +93,11 @@ async def serve(runtime: Runtime, mode: str, app_factory: Callable[[Runtime], Fa
     configure_logging(runtime.name, level=settings.log_level, json=settings.log_json)
     await upgrade(runtime.engine, runtime.migrations)
     log.info("service.migrated", service=runtime.name)
-    if mode == "migrate":
+    if mode in ("migrate", "verify-log"):
+        ok = mode == "migrate" or await _verify_log(runtime)
         await runtime.close()
+        if not ok:
+            raise SystemExit(1)
         return
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -108,6 +113,14 @@ async def serve(runtime: Runtime, mode: str, app_factory: Callable[[Runtime], Fa
     await asyncio.gather(*tasks, return_exceptions=True)
     await runtime.close()
     log.info("service.stopped", service=runtime.name)
+
+
+async def _verify_log(runtime: Runtime) -> bool:
+    """Print the verdict on the service's hash-chained event log; True when intact."""
+    async with runtime.sessions() as session:
+        report = await verify_log(session, runtime.outbox.table)
+    print(json.dumps(dataclasses.asdict(report)), flush=True)
+    return report.ok
 
 
 def _worker_tasks(runtime: Runtime, stop: asyncio.Event) -> list[asyncio.Task[None]]:

@@ -40,15 +40,16 @@ class ServiceProcess:
     bootstrap: str
     log_dir: Path
     port: int = field(default_factory=free_port)
+    extra_env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, extra_env: dict[str, str] | None = None) -> None:
+    def environment(self) -> dict[str, str]:
         prefix = self.name.upper() + "_"
-        env = {
+        return {
             **os.environ,
             f"{prefix}DATABASE_URL": self.database_url,
             f"{prefix}KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
@@ -56,8 +57,11 @@ class ServiceProcess:
             f"{prefix}AUTH__JWT_SECRET": DEV_JWT_SECRET,
             f"{prefix}LOG_JSON": "true",
             f"{prefix}RELAY_POLL_INTERVAL": "0.2",
-            **(extra_env or {}),
+            **self.extra_env,
         }
+
+    def start(self) -> None:
+        env = self.environment()
         sink = (self.log_dir / f"{self.name}-{self.port}.log").open("ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", f"services.{self.name}", "all"],
@@ -81,6 +85,17 @@ class ServiceProcess:
                 pass
             time.sleep(0.2)
         raise TimeoutError(f"{self.name} not ready within {timeout}s")
+
+    def command(self, mode: str) -> subprocess.CompletedProcess[str]:
+        """Run `python -m services.<name> <mode>` once, with the service's environment."""
+        return subprocess.run(
+            [sys.executable, "-m", f"services.{self.name}", mode],
+            env=self.environment(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
 
     def stop(self) -> int | None:
         if self.process is None:

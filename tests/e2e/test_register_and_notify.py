@@ -36,9 +36,15 @@ class System:
 def system(kafka_bootstrap: str, pg_server_url: str) -> Iterator[System]:
     log_dir = Path(os.environ["PASSERELLE_TEST_LOG_DIR"])
     with fresh_database(pg_server_url) as intake_db, fresh_database(pg_server_url) as notif_db:
-        intake = ServiceProcess("intake", intake_db, kafka_bootstrap, log_dir)
+        intake = ServiceProcess(
+            "intake",
+            intake_db,
+            kafka_bootstrap,
+            log_dir,
+            extra_env={"INTAKE_MASTER_KEY": MASTER_KEY},
+        )
         notifications = ServiceProcess("notifications", notif_db, kafka_bootstrap, log_dir)
-        intake.start({"INTAKE_MASTER_KEY": MASTER_KEY})
+        intake.start()
         try:
             notifications.start()
             try:
@@ -202,3 +208,30 @@ def test_malformed_json_is_a_client_error(system: System) -> None:
     )
     assert response.status_code in (400, 422)
     assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_an_auditor_verifies_the_intake_event_log(system: System) -> None:
+    await register(system, CANARY_NAME)
+    intact = system.intake.command("verify-log")
+    assert intact.returncode == 0, intact.stderr[-2000:]
+    report = json.loads(intact.stdout.strip().splitlines()[-1])
+    assert report["ok"] is True
+    assert report["checked"] >= 1
+
+    first = await count(system.intake.database_url, "SELECT min(seq) FROM outbox")
+    engine = create_engine(system.intake.database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "UPDATE outbox SET envelope = replace(envelope, 'prs-AF', 'fr') WHERE seq = :s"
+                ),
+                {"s": first},
+            )
+    finally:
+        await engine.dispose()
+    tampered = system.intake.command("verify-log")
+    assert tampered.returncode == 1
+    verdict = json.loads(tampered.stdout.strip().splitlines()[-1])
+    assert verdict["ok"] is False
+    assert verdict["broken_at"] == first
