@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -109,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     for sub in ("data", "logs"):
         (local / sub).mkdir(parents=True, exist_ok=True)
     secrets = dev_secrets(local)
+    # the broker refuses connections until it is up: that is expected, not worth a line each
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     print("Starting Kafka (the first run fetches its jars with Maven)...", flush=True)
     broker = KafkaBroker(local / "kafka", port=pick_port(9092))
     broker.start()
