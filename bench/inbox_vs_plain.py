@@ -7,10 +7,16 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from bench.infra import Servers, fresh_name, probe_database, progress
+from bench.infra import Servers, fresh_name, probe_database, progress, quiet
 from bench.stats import Paired
 from shared.consumer import ConsumerRunner, Outcome
-from shared.kafka import DEFAULT_PARTITIONS, IncomingRecord, KafkaPublisher, ensure_topics
+from shared.kafka import (
+    DEFAULT_PARTITIONS,
+    IncomingRecord,
+    KafkaPublisher,
+    KafkaSubscription,
+    ensure_topics,
+)
 from shared.relay import OutboxRelay
 from shared.testing import probe
 
@@ -42,6 +48,7 @@ class TimedRunner(ConsumerRunner):
 async def run(servers: Servers, *, rounds: int, events: int, aggregates: int) -> Paired:
     """Inbox (A) and no-inbox (B) consumers alternately, each on a fresh group and database."""
     topic = await produce_once(servers, events, aggregates)
+    await warm_group_coordinator(servers.bootstrap, topic)
     result = Paired("R4", "inbox", "no_inbox", TARGET, _params(events, aggregates, rounds))
     for i in range(1, rounds + 1):
         inbox = await consumer_arm(servers, topic, events, use_inbox=True)
@@ -72,6 +79,22 @@ async def produce_once(servers: Servers, events: int, aggregates: int) -> str:
             await publisher.close()
     progress(f"R4: {events} events produced to {topic}")
     return topic
+
+
+async def warm_group_coordinator(bootstrap: str, topic: str) -> None:
+    """Join and leave a throw-away group once, so no arm pays for the coordinator's creation."""
+    subscription = KafkaSubscription(
+        bootstrap,
+        group_id=fresh_name("bench.warmup"),
+        topics=[topic],
+        session_timeout_ms=SESSION_TIMEOUT_MS,
+    )
+    with quiet("aiokafka.consumer.group_coordinator"):
+        await subscription.start()
+        try:
+            await subscription.fetch(timeout_ms=5000, max_records=1)
+        finally:
+            await subscription.stop()
 
 
 async def consumer_arm(servers: Servers, topic: str, events: int, *, use_inbox: bool) -> ArmTiming:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 import tempfile
@@ -47,6 +48,18 @@ def fresh_name(prefix: str) -> str:
 
 
 @contextlib.contextmanager
+def quiet(name: str = "aiokafka") -> Iterator[None]:
+    """Silence a library logger for a while (refused connections while a broker boots)."""
+    logger = logging.getLogger(name)
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+@contextlib.contextmanager
 def servers() -> Iterator[Servers]:
     """Kafka and PostgreSQL from the environment, or local ones started for this run."""
     kafka_env = bool(os.environ.get("KAFKA_BOOTSTRAP_SERVERS"))
@@ -54,7 +67,8 @@ def servers() -> Iterator[Servers]:
     with contextlib.ExitStack() as stack:
         tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-kafka-"))
         progress("kafka: " + ("from KAFKA_BOOTSTRAP_SERVERS" if kafka_env else "starting local"))
-        bootstrap = stack.enter_context(kafka_server(Path(tmp)))
+        with quiet():
+            bootstrap = stack.enter_context(kafka_server(Path(tmp)))
         progress("postgres: " + ("from TEST_DATABASE_URL" if postgres_env else "starting local"))
         server_url = stack.enter_context(postgres_server())
         yield Servers(bootstrap, server_url, kafka_env, postgres_env)
