@@ -23,7 +23,7 @@ from shared.events.base import Event
 from shared.events.envelope import Envelope
 from shared.events.registry import EventRegistry, UnknownEventType, UnknownFutureVersion
 from shared.faults import fault_point
-from shared.inbox import aggregate_is_parked, claim
+from shared.inbox import aggregate_is_parked, claim, claim_many, parked_among
 from shared.kafka import IncomingRecord, KafkaPublisher, KafkaSubscription, OutgoingMessage
 
 log = structlog.get_logger(__name__)
@@ -122,11 +122,53 @@ class ConsumerRunner:
             await self.flush_dlq()
             offsets: dict[tuple[str, int], int] = {}
             for records in await subscription.fetch(timeout_ms=300, max_records=500):
-                for record in records:
-                    await self.handle(record)
-                    offsets[(record.topic, record.partition)] = record.offset + 1
+                await self.handle_batch(records)
+                offsets[(records[-1].topic, records[-1].partition)] = records[-1].offset + 1
             await self.flush_dlq()
             await subscription.commit(offsets)
+
+    async def handle_batch(self, records: Sequence[IncomingRecord]) -> None:
+        """Apply one partition's records in order: in one transaction when all go well."""
+        if len(records) > 1 and await self._apply_together(records):
+            fault_point("consumer.after_db_commit")
+            return
+        for record in records:
+            await self.handle(record)
+
+    async def _apply_together(self, records: Sequence[IncomingRecord]) -> bool:
+        """One transaction, one inbox claim for the batch; False (rolled back) on any trouble."""
+        cfg = self.config
+        try:
+            async with self._sessions() as session, session.begin():
+                envelopes = [decode_envelope(r.value) for r in records]
+                aggregates = {r.key or e.subject for r, e in zip(records, envelopes, strict=True)}
+                if await parked_among(session, cfg.parked, cfg.name, aggregates):
+                    return False
+                ids = [e.id for e in envelopes]
+                fresh = (
+                    await claim_many(session, cfg.inbox, cfg.name, ids)
+                    if cfg.use_inbox
+                    else set(ids)
+                )
+                for envelope in envelopes:
+                    if envelope.id in fresh:
+                        fresh.discard(envelope.id)  # a resent duplicate in the same batch
+                        await self._dispatch(session, envelope, self._decode(envelope))
+        except Exception as exc:
+            # the records are handled one by one, with retries and parking, instead
+            log.info("consumer.batch_fallback", consumer=cfg.name, error=type(exc).__name__)
+            return False
+        return True
+
+    async def _dispatch(self, session: AsyncSession, envelope: Envelope, event: Event) -> Outcome:
+        handler = self.config.handlers.get(event.TYPE)
+        if handler is None:
+            return Outcome.IGNORED
+        with structlog.contextvars.bound_contextvars(
+            event_id=envelope.id, event_type=envelope.type, correlation_id=envelope.correlationid
+        ):
+            await handler(MessageContext(session, envelope, self.config.name), event)
+        return Outcome.APPLIED
 
     async def handle(self, record: IncomingRecord) -> Outcome:
         """Apply one record, retrying failures, and park it when it cannot be applied."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import (
@@ -14,8 +15,10 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    bindparam,
     exists,
     select,
+    text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -81,3 +84,34 @@ async def aggregate_is_parked(
         )
     )
     return bool((await session.execute(query)).scalar())
+
+
+async def claim_many(
+    session: AsyncSession, inbox: Table, consumer: str, event_ids: Sequence[str]
+) -> set[str]:
+    """Claim a batch of events at once; returns the ids this consumer had not handled yet."""
+    unique = list(dict.fromkeys(event_ids))
+    if dialect_name(session) != "postgresql":
+        return {i for i in unique if await claim(session, inbox, consumer, i)}
+    # one cached statement whatever the batch size: a VALUES list would be recompiled each time
+    statement = text(
+        f"INSERT INTO {inbox.name} (consumer, event_id, processed_at) "
+        "SELECT :consumer, unnest(CAST(:ids AS varchar[])), now() "
+        "ON CONFLICT DO NOTHING RETURNING event_id"
+    )
+    rows = await session.execute(statement, {"consumer": consumer, "ids": unique})
+    return set(rows.scalars())
+
+
+async def parked_among(
+    session: AsyncSession, parked: Table, consumer: str, aggregates: Iterable[str]
+) -> bool:
+    """True when any of these aggregates is held back by an unresolved parked event."""
+    query = select(
+        exists().where(
+            parked.c.consumer == consumer,
+            parked.c.aggregate.in_(bindparam("aggregates", expanding=True)),
+            parked.c.resolved_at.is_(None),
+        )
+    )
+    return bool((await session.execute(query, {"aggregates": list(aggregates)})).scalar())

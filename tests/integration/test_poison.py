@@ -115,10 +115,10 @@ async def test_a_handler_that_keeps_failing_is_parked_after_its_retries(
 ) -> None:
     group = f"probe.failing-{uuid.uuid4().hex[:6]}"
     await ensure_topics(kafka_bootstrap, [f"{group}.dlq"], partitions=1)
-    calls: list[str] = []
+    calls: list[tuple[str, int]] = []
 
     async def flaky(ctx, event):  # type: ignore[no-untyped-def]
-        calls.append(event.aggregate_id)
+        calls.append((event.aggregate_id, event.n))
         if event.aggregate_id == "cursed":
             raise ValueError("the handler cannot cope")
         await probe.apply_effect(ctx, event)
@@ -155,7 +155,9 @@ async def test_a_handler_that_keeps_failing_is_parked_after_its_retries(
         stop.set()
         await task
 
-    assert calls.count("cursed") == config.max_attempts, "the later cursed event is never tried"
+    # max_attempts one by one, plus once more if it first came in a batch that rolled back
+    assert calls.count(("cursed", 0)) in (config.max_attempts, config.max_attempts + 1)
+    assert ("cursed", 1) not in calls, "an event behind a parked one is never tried"
     async with probe_db.sessions() as session:
         parked = (await session.execute(select(probe.parked_table))).all()
     assert sorted((r.attempts, r.error) for r in parked) == [
