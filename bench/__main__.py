@@ -28,7 +28,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=5, help="paired rounds per ratio")
     parser.add_argument("--relay-events", type=int, default=20000, help="R1 outbox rows per round")
     parser.add_argument("--consumer-events", type=int, default=10000, help="R4 events per arm")
-    parser.add_argument("--relay-batch", type=int, default=500, help="R1 relay batch size")
+    parser.add_argument(
+        "--relay-batch", type=int, default=1000, help="R1 relay batch size (the services' default)"
+    )
     parser.add_argument("--aggregates", type=int, default=200, help="distinct keys in the events")
     parser.add_argument("--only", choices=["R1", "R4"], help="run one ratio only")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results JSON path")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from bench.infra import Servers, fresh_name, probe_database, progress, quiet
 from bench.stats import Paired
-from shared.consumer import ConsumerRunner, Outcome
+from shared.consumer import ConsumerRunner
 from shared.kafka import (
     DEFAULT_PARTITIONS,
     IncomingRecord,
@@ -38,11 +39,11 @@ class TimedRunner(ConsumerRunner):
 
     first_record_at: float | None = None
 
-    async def handle(self, record: IncomingRecord) -> Outcome:
-        """Note the time of the first record, then handle it as usual."""
+    async def handle_batch(self, records: Sequence[IncomingRecord]) -> None:
+        """Note the time of the first batch, then handle it as usual."""
         if self.first_record_at is None:
             self.first_record_at = time.perf_counter()
-        return await super().handle(record)
+        await super().handle_batch(records)
 
 
 async def run(servers: Servers, *, rounds: int, events: int, aggregates: int) -> Paired:

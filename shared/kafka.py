@@ -107,7 +107,8 @@ def producer_settings() -> dict[str, Any]:
     return {
         "acks": "all",
         "enable_idempotence": True,
-        "linger_ms": 5,
+        # the relay hands over whole batches: waiting for more would only add latency
+        "linger_ms": 0,
         "max_batch_size": 256 * 1024,
         "request_timeout_ms": 15000,
     }
@@ -130,9 +131,19 @@ class KafkaPublisher:
                 for m in messages
             ]
             await asyncio.gather(*futures)
-        except (KafkaError, OSError, TimeoutError):
-            await self.close()
+        except (KafkaError, OSError, TimeoutError) as exc:
+            await self._abort(exc)
             raise
+
+    async def _abort(self, exc: BaseException) -> None:
+        """Drop what is still queued, then close: nothing queued after a failure may be sent.
+
+        A later batch of a partition reaching the broker after an earlier one failed would put
+        an aggregate's events out of order; stop() alone would flush the queue first.
+        """
+        if self._producer is not None:
+            self._producer._message_accumulator.fail_all(exc)
+        await self.close()
 
     async def close(self) -> None:
         """Stop the producer (bounded: stop() can hang while every broker is down)."""

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import zlib
-from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any, Protocol
 
 import structlog
-from sqlalchemy import Row, select, text, update
+from sqlalchemy import BigInteger, Row, any_, bindparam, func, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from shared.aio import sleep_or_stop
 from shared.db import SessionFactory, dialect_name
@@ -28,7 +30,13 @@ class Publisher(Protocol):
 
 
 class OutboxRelay:
-    """Claims unpublished outbox rows, publishes them, then marks them published."""
+    """Claims unpublished outbox rows, publishes them, then marks them published.
+
+    Batches are pipelined: while batch k is being marked in its own transaction, batch
+    k+1 is claimed (SKIP LOCKED passes over k's still-locked rows) and sent. Batch k+1
+    leaves only once every message of batch k is acknowledged, so a failure never lets a
+    later event of an aggregate reach Kafka before an earlier one.
+    """
 
     def __init__(
         self,
@@ -36,7 +44,7 @@ class OutboxRelay:
         outbox: OutboxLog,
         publisher: Publisher,
         *,
-        batch_size: int = 500,
+        batch_size: int = 1000,
         poll_interval: float = 0.5,
         max_backoff: float = 5.0,
     ) -> None:
@@ -47,63 +55,136 @@ class OutboxRelay:
         self._poll_interval = poll_interval
         self._max_backoff = max_backoff
         self._wakeup = asyncio.Event()
-        self._relay_lock = zlib.crc32(f"outbox-relay:{outbox.source}".encode())
+        self._leader_key = zlib.crc32(f"outbox-relay:{outbox.source}".encode())
+        self._headers = constant_headers(outbox.source)
+        table = outbox.table
+        self._claim = (
+            select(
+                table.c.seq,
+                table.c.topic,
+                table.c.key,
+                table.c.envelope,
+                table.c.event_id,
+                table.c.type,
+            )
+            .where(table.c.published_at.is_(None))
+            .order_by(table.c.seq)
+            .limit(batch_size)
+            .with_for_update(skip_locked=True)
+        )
+        self._mark_pg = (
+            update(table)
+            .where(table.c.seq == any_(bindparam("seqs", type_=ARRAY(BigInteger))))
+            .values(published_at=func.now())
+        )
+        self._mark_other = (
+            update(table)
+            .where(table.c.seq.in_(bindparam("seqs", expanding=True)))
+            .values(published_at=func.now())
+        )
 
     def wake(self) -> None:
         """Ask the relay to look for new rows now (called on NOTIFY or by an in-process writer)."""
         self._wakeup.set()
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Relay until `stop` is set, backing off while Kafka or the database is away."""
+        """Relay until `stop`, as the one leader of this service's relays, backing off on errors."""
         backoff = 0.1
         while not stop.is_set():
             try:
-                sent = await self.relay_batch()
-                backoff = 0.1
+                async with self._leadership() as leading:
+                    while leading() and not stop.is_set():
+                        await self.relay_pending()
+                        backoff = 0.1
+                        await self._wait_for_work(stop)
+                if not stop.is_set():
+                    await self._wait_for_work(stop)  # another instance leads: stand by
             except Exception as exc:
                 log.warning("outbox.relay_failed", error=type(exc).__name__, retry_in=backoff)
                 await self._record_failure(exc)
                 await sleep_or_stop(stop, backoff)
                 backoff = min(backoff * 2, self._max_backoff)
-                continue
-            if sent < self._batch_size:
-                await self._wait_for_work(stop)
+
+    async def relay_pending(self) -> int:
+        """Publish every unpublished row, batch after batch, pipelined; return how many."""
+        sent, marking = 0, None
+        try:
+            while True:
+                session = self._sessions()
+                rows = await self._claim_and_publish(session)
+                if marking is not None:
+                    await marking  # batch k is marked before batch k+1's marking starts
+                    marking = None
+                if not rows:
+                    return sent
+                marking = asyncio.ensure_future(self._mark_and_commit(session, rows))
+                sent += len(rows)
+                if len(rows) < self._batch_size:
+                    await marking
+                    marking = None
+                    return sent
+        finally:
+            if marking is not None:
+                await asyncio.gather(marking, return_exceptions=True)
 
     async def relay_batch(self) -> int:
-        """Publish one batch of unpublished rows; return how many were sent."""
-        table = self._outbox.table
-        async with self._sessions() as session, session.begin():
-            if dialect_name(session) == "postgresql":
-                # one relay at a time per service keeps each aggregate's order across instances
-                await session.execute(
-                    text("SELECT pg_advisory_xact_lock(:k)"), {"k": self._relay_lock}
-                )
-            claim = (
-                select(
-                    table.c.seq,
-                    table.c.topic,
-                    table.c.key,
-                    table.c.envelope,
-                    table.c.event_id,
-                    table.c.type,
-                )
-                .where(table.c.published_at.is_(None))
-                .order_by(table.c.seq)
-                .limit(self._batch_size)
-                .with_for_update(skip_locked=True)
-            )
-            rows = (await session.execute(claim)).all()
-            if not rows:
-                return 0
-            await self._publisher.publish([_message(row, self._outbox.source) for row in rows])
-            fault_point("relay.after_ack")
-            await session.execute(
-                update(table)
-                .where(table.c.seq.in_([row.seq for row in rows]))
-                .values(published_at=datetime.now(UTC))
-            )
-        log.debug("outbox.relayed", count=len(rows), last_seq=rows[-1].seq)
+        """Publish one batch of unpublished rows and mark it; return how many were sent."""
+        session = self._sessions()
+        rows = await self._claim_and_publish(session)
+        if rows:
+            await self._mark_and_commit(session, rows)
         return len(rows)
+
+    async def _claim_and_publish(
+        self, session: AsyncSession
+    ) -> Sequence[Row[Any, Any, Any, Any, Any, Any]]:
+        """Claim a batch in a new transaction and send it; the transaction stays open."""
+        try:
+            await session.begin()
+            rows = (await session.execute(self._claim)).all()
+            if rows:
+                await self._publisher.publish(outbox_messages(rows, self._headers))
+                fault_point("relay.after_ack")
+        except BaseException:
+            await session.rollback()
+            await session.close()
+            raise
+        if not rows:
+            await session.rollback()
+            await session.close()
+        return rows
+
+    async def _mark_and_commit(
+        self, session: AsyncSession, rows: Sequence[Row[Any, Any, Any, Any, Any, Any]]
+    ) -> None:
+        """Mark the acknowledged rows published and end their transaction."""
+        try:
+            mark = self._mark_pg if dialect_name(session) == "postgresql" else self._mark_other
+            await session.execute(mark, {"seqs": [row.seq for row in rows]})
+            await session.commit()
+        finally:
+            await session.close()
+        log.debug("outbox.relayed", count=len(rows), last_seq=rows[-1].seq)
+
+    @contextlib.asynccontextmanager
+    async def _leadership(self) -> AsyncIterator[Callable[[], bool]]:
+        """On PostgreSQL, hold a session advisory lock: one relay per service sends at a time."""
+        engine: AsyncEngine = self._sessions.kw["bind"]
+        if engine.dialect.name != "postgresql":
+            yield lambda: True  # SQLite: every write transaction is serialised anyway
+            return
+        async with engine.connect() as connection:
+            connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            held = await connection.scalar(
+                text("SELECT pg_try_advisory_lock(:k)"), {"k": self._leader_key}
+            )
+            try:
+                yield lambda: bool(held) and not connection.closed and not connection.invalidated
+            finally:
+                if held and not connection.invalidated:
+                    await connection.execute(
+                        text("SELECT pg_advisory_unlock(:k)"), {"k": self._leader_key}
+                    )
 
     async def _record_failure(self, exc: Exception) -> None:
         table = self._outbox.table
@@ -133,16 +214,25 @@ class OutboxRelay:
         self._wakeup.clear()
 
 
-def _message(row: Row[Any, Any, Any, Any, Any, Any], source: str) -> OutgoingMessage:
-    headers = (
-        ("ce_id", row.event_id.encode()),
-        ("ce_type", row.type.encode()),
-        ("ce_source", source.encode()),
-        ("content-type", b"application/cloudevents+json"),
-    )
-    return OutgoingMessage(
-        topic=row.topic, key=row.key, value=row.envelope.encode(), headers=headers
-    )
+Headers = tuple[tuple[str, bytes], ...]
+
+
+def constant_headers(source: str) -> Headers:
+    """The headers every message of one source carries."""
+    return (("ce_source", source.encode()), ("content-type", b"application/cloudevents+json"))
+
+
+def outbox_messages(
+    rows: Sequence[Row[Any, Any, Any, Any, Any, Any]], constant: Headers
+) -> list[OutgoingMessage]:
+    """Outbox rows as Kafka messages: the stored envelope bytes, keyed by aggregate id."""
+    return [_message(row, constant) for row in rows]
+
+
+def _message(row: Row[Any, Any, Any, Any, Any, Any], constant: Headers) -> OutgoingMessage:
+    _seq, topic, key, envelope, event_id, event_type = row  # unpacked: faster than by name
+    headers = (("ce_id", event_id.encode()), ("ce_type", event_type.encode()), *constant)
+    return OutgoingMessage(topic=topic, key=key, value=envelope.encode(), headers=headers)
 
 
 async def listen_for_notifications(
@@ -184,6 +274,3 @@ async def _close(connection: Any) -> None:
         await asyncio.wait_for(connection.close(), timeout=2)
     except (OSError, TimeoutError):
         connection.terminate()
-
-
-WakeSource = Callable[[asyncio.Event], Awaitable[None]]

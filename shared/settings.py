@@ -19,7 +19,7 @@ class ServiceSettings(BaseSettings):
     api_port: int = 8000
     log_level: str = "INFO"
     log_json: bool | None = None
-    relay_batch_size: int = 500
+    relay_batch_size: int = 1000
     relay_poll_interval: float = 0.5
     topic_partitions: int = 6
     auth: AuthSettings = Field(default_factory=AuthSettings)
