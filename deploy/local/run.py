@@ -62,21 +62,23 @@ def start_service(name: str, env: dict[str, str], logs: Path) -> subprocess.Pope
     )
 
 
+class ServiceDidNotStart(RuntimeError):
+    """A service exited, or did not become ready in time."""
+
+
 def wait_ready(name: str, url: str, process: subprocess.Popen[bytes], timeout: float = 120) -> None:
     """Poll /readyz until the service says it is ready."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(
-                f"{name} stopped (exit {process.returncode}); see .local/logs/{name}.log"
-            )
+            raise ServiceDidNotStart(f"{name} stopped (exit {process.returncode}); see its log")
         try:
             if httpx.get(f"{url}/readyz", timeout=3).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
         time.sleep(0.3)
-    raise SystemExit(f"{name} not ready after {timeout}s; see .local/logs/{name}.log")
+    raise ServiceDidNotStart(f"{name} not ready after {timeout}s; see its log")
 
 
 def demo_record(local: Path, intake_url: str) -> str:
@@ -117,7 +119,11 @@ def main(argv: list[str] | None = None) -> int:
     broker.start()
     processes: dict[str, subprocess.Popen[bytes]] = {}
     try:
-        urls = _start_services(broker.bootstrap, local, secrets, processes)
+        try:
+            urls = _start_services(broker.bootstrap, local, secrets, processes)
+        except ServiceDidNotStart as exc:
+            print(f"{exc} (in {local / 'logs'})", file=sys.stderr)
+            return 1
         person_id = demo_record(local, urls["intake"])
         _print_welcome(urls, broker.bootstrap, person_id, local)
         _wait_for_stop(processes)

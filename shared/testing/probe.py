@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -67,6 +68,25 @@ def consumer_config(name: str, topic: str, *, use_inbox: bool = True) -> Consume
     )
 
 
+def consumer_runner(
+    sessions: SessionFactory, bootstrap: str, name: str, topic: str, *, use_inbox: bool = True
+) -> ConsumerRunner:
+    """A runner of the probe's consumer, with a short session timeout for quick rebalances."""
+    config = consumer_config(name, topic, use_inbox=use_inbox)
+    return ConsumerRunner(config, REGISTRY, sessions, bootstrap, session_timeout_ms=6000)
+
+
+async def applied(sessions: SessionFactory) -> tuple[Counter[str], dict[str, list[int]]]:
+    """How often each event was applied, and each aggregate's `n` in the order applied."""
+    query = select(effects.c.event_id, effects.c.aggregate, effects.c.n).order_by(effects.c.id)
+    async with sessions() as session:
+        rows = (await session.execute(query)).all()
+    order: dict[str, list[int]] = defaultdict(list)
+    for row in rows:
+        order[row.aggregate].append(row.n)
+    return Counter(row.event_id for row in rows), dict(order)
+
+
 async def create_schema(engine: AsyncEngine) -> None:
     """Create the probe's tables."""
     async with engine.begin() as connection:
@@ -119,13 +139,7 @@ async def _relay(args: argparse.Namespace) -> None:
 async def _consume(args: argparse.Namespace) -> None:
     engine = create_engine(args.db)
     sessions = session_factory(engine)
-    runner = ConsumerRunner(
-        consumer_config(args.group, args.topic),
-        REGISTRY,
-        sessions,
-        args.bootstrap,
-        session_timeout_ms=6000,
-    )
+    runner = consumer_runner(sessions, args.bootstrap, args.group, args.topic)
     stop = asyncio.Event()
     task = asyncio.create_task(runner.run(stop))
     while await effect_count(sessions) < args.until:

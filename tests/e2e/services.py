@@ -7,12 +7,10 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-
+from deploy.local.run import wait_ready
 from shared.auth import DEV_JWT_SECRET, mint_token
 
 MASTER_KEY = base64.b64encode(os.urandom(32)).decode()
@@ -73,18 +71,8 @@ class ServiceProcess:
         self._wait_ready()
 
     def _wait_ready(self, timeout: float = 90) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.process is not None
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited with {self.process.returncode}")
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=5).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise TimeoutError(f"{self.name} not ready within {timeout}s")
+        assert self.process is not None
+        wait_ready(self.name, self.url, self.process, timeout)
 
     def command(self, mode: str) -> subprocess.CompletedProcess[str]:
         """Run `python -m services.<name> <mode>` once, with the service's environment."""

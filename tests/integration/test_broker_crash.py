@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections import Counter, defaultdict
+from collections import Counter
 
 import pytest
-from sqlalchemy import select
 
 from deploy.local.kafka import KafkaBroker
-from shared.consumer import ConsumerRunner
 from shared.kafka import KafkaPublisher, ensure_topics
 from shared.relay import OutboxRelay
 from shared.testing import probe
@@ -32,13 +30,7 @@ async def test_broker_killed_and_restarted_in_the_middle_of_5000_events(
     )
     publisher = KafkaPublisher(bootstrap, client_id="crash-relay")
     relay = OutboxRelay(probe_db.sessions, probe.outbox_log(topic), publisher, batch_size=200)
-    runner = ConsumerRunner(
-        probe.consumer_config(group, topic),
-        probe.REGISTRY,
-        probe_db.sessions,
-        bootstrap,
-        session_timeout_ms=6000,
-    )
+    runner = probe.consumer_runner(probe_db.sessions, bootstrap, group, topic)
     stop = asyncio.Event()
     tasks = [asyncio.create_task(relay.run(stop)), asyncio.create_task(runner.run(stop))]
     try:
@@ -64,18 +56,8 @@ async def test_broker_killed_and_restarted_in_the_middle_of_5000_events(
         await publisher.close()
 
     assert mid_crash < EVENTS, "the broker died while events were still flowing"
-    async with probe_db.sessions() as session:
-        rows = (
-            await session.execute(
-                select(
-                    probe.effects.c.event_id, probe.effects.c.aggregate, probe.effects.c.n
-                ).order_by(probe.effects.c.id)
-            )
-        ).all()
-    assert Counter(row.event_id for row in rows) == Counter({e.id: 1 for e in written})
-    order: dict[str, list[int]] = defaultdict(list)
-    for row in rows:
-        order[row.aggregate].append(row.n)
+    counts, order = await probe.applied(probe_db.sessions)
+    assert counts == Counter({e.id: 1 for e in written})
     per_aggregate = EVENTS // AGGREGATES
     assert all(ns == list(range(per_aggregate)) for ns in order.values())
     assert len(order) == AGGREGATES

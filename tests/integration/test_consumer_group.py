@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections import Counter, defaultdict
+from collections import Counter
 
 import pytest
-from sqlalchemy import select
 
-from shared.consumer import ConsumerRunner
 from shared.kafka import KafkaPublisher, ensure_topics
 from shared.relay import OutboxRelay
 from shared.testing import probe
@@ -32,18 +30,11 @@ async def test_rebalances_lose_nothing_and_apply_nothing_twice(
     publisher = KafkaPublisher(kafka_bootstrap, client_id="rebalance-relay")
     relay = OutboxRelay(probe_db.sessions, probe.outbox_log(topic), publisher, batch_size=100)
 
-    def member() -> ConsumerRunner:
-        return ConsumerRunner(
-            probe.consumer_config(group, topic),
-            probe.REGISTRY,
-            probe_db.sessions,
-            kafka_bootstrap,
-            session_timeout_ms=6000,
-        )
-
     stop_first, stop_second, stop_relay = asyncio.Event(), asyncio.Event(), asyncio.Event()
     relay_task = asyncio.create_task(relay.run(stop_relay))
-    first = asyncio.create_task(member().run(stop_first))
+    first = asyncio.create_task(
+        probe.consumer_runner(probe_db.sessions, kafka_bootstrap, group, topic).run(stop_first)
+    )
     second: asyncio.Task[None] | None = None
     try:
         await eventually(
@@ -52,7 +43,9 @@ async def test_rebalances_lose_nothing_and_apply_nothing_twice(
             timeout=90,
             what="the first member under way",
         )
-        second = asyncio.create_task(member().run(stop_second))  # joins: a rebalance
+        second = asyncio.create_task(
+            probe.consumer_runner(probe_db.sessions, kafka_bootstrap, group, topic).run(stop_second)
+        )  # joins: a rebalance
         await eventually(
             lambda: probe.effect_count(probe_db.sessions),
             lambda n: n >= 700,
@@ -75,16 +68,6 @@ async def test_rebalances_lose_nothing_and_apply_nothing_twice(
         await asyncio.gather(first, relay_task, *([second] if second else []))
         await publisher.close()
 
-    async with probe_db.sessions() as session:
-        rows = (
-            await session.execute(
-                select(
-                    probe.effects.c.event_id, probe.effects.c.aggregate, probe.effects.c.n
-                ).order_by(probe.effects.c.id)
-            )
-        ).all()
-    assert Counter(r.event_id for r in rows) == Counter({e.id: 1 for e in written})
-    order: dict[str, list[int]] = defaultdict(list)
-    for row in rows:
-        order[row.aggregate].append(row.n)
+    counts, order = await probe.applied(probe_db.sessions)
+    assert counts == Counter({e.id: 1 for e in written})
     assert all(ns == list(range(EVENTS // AGGREGATES)) for ns in order.values())

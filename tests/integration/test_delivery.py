@@ -14,7 +14,6 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy import func, select
 
-from shared.consumer import ConsumerRunner
 from shared.db import SessionFactory
 from shared.kafka import KafkaPublisher, ensure_topics
 from shared.relay import OutboxRelay
@@ -42,13 +41,7 @@ async def unpublished(db: ProbeDb) -> int:
 
 
 async def consume_until(db: ProbeDb, bootstrap: str, topic: str, expected: int, group: str) -> None:
-    runner = ConsumerRunner(
-        probe.consumer_config(group, topic),
-        probe.REGISTRY,
-        db.sessions,
-        bootstrap,
-        session_timeout_ms=6000,
-    )
+    runner = probe.consumer_runner(db.sessions, bootstrap, group, topic)
     stop = asyncio.Event()
     task = asyncio.create_task(runner.run(stop))
     try:

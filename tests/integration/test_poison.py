@@ -59,13 +59,7 @@ async def test_poison_events_are_parked_with_their_error_and_copied_to_the_dlq(
         ],
     )
 
-    runner = ConsumerRunner(
-        probe.consumer_config(group, topic),
-        probe.REGISTRY,
-        probe_db.sessions,
-        kafka_bootstrap,
-        session_timeout_ms=6000,
-    )
+    runner = probe.consumer_runner(probe_db.sessions, kafka_bootstrap, group, topic)
     stop = asyncio.Event()
     task = asyncio.create_task(runner.run(stop))
     try:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from shared.consumer import ConsumerRunner
 from shared.db import create_engine, session_factory
 from shared.kafka import KafkaPublisher, ensure_topics
 from shared.outbox import verify_log
@@ -43,13 +42,7 @@ async def test_events_flow_once_between_two_sqlite_services(
         pass
     await publisher.close()
 
-    runner = ConsumerRunner(
-        probe.consumer_config(group, topic),
-        probe.REGISTRY,
-        consumer,
-        kafka_bootstrap,
-        session_timeout_ms=6000,
-    )
+    runner = probe.consumer_runner(consumer, kafka_bootstrap, group, topic)
     stop = asyncio.Event()
     task = asyncio.create_task(runner.run(stop))
     try:
