@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -102,6 +103,12 @@ class IncomingRecord:
     headers: dict[str, bytes] = field(default_factory=dict)
 
 
+def _fail_queue_on_error(producer: AIOKafkaProducer, future: asyncio.Future[Any]) -> None:
+    # runs as soon as the future fails, before the producer's sender can drain its queue again
+    if not future.cancelled() and future.exception() is not None:
+        producer._message_accumulator.fail_all(future.exception())
+
+
 def producer_settings() -> dict[str, Any]:
     """The settings every Passerelle producer uses: acknowledged by all replicas, idempotent."""
     return {
@@ -124,12 +131,30 @@ class KafkaPublisher:
 
     async def publish(self, messages: Sequence[OutgoingMessage]) -> None:
         """Send every message and return once all are acknowledged; raise on any failure."""
+        await (await self.send(messages))
+
+    async def send(self, messages: Sequence[OutgoingMessage]) -> asyncio.Future[None]:
+        """Queue every message; the returned future resolves once all are acknowledged.
+
+        Several batches may be in flight at once. When any message fails, everything still
+        queued is failed at once, before the producer can send it: a later batch of a
+        partition never reaches the broker after an earlier one was lost.
+        """
         producer = await self._ensure()
         try:
             futures = [
                 await producer.send(m.topic, m.value, key=m.key.encode(), headers=list(m.headers))
                 for m in messages
             ]
+        except (KafkaError, OSError, TimeoutError) as exc:
+            await self._abort(exc)
+            raise
+        for future in futures:
+            future.add_done_callback(functools.partial(_fail_queue_on_error, producer))
+        return asyncio.ensure_future(self._acknowledged(futures))
+
+    async def _acknowledged(self, futures: list[asyncio.Future[Any]]) -> None:
+        try:
             await asyncio.gather(*futures)
         except (KafkaError, OSError, TimeoutError) as exc:
             await self._abort(exc)

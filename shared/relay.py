@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import zlib
 from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import structlog
@@ -24,18 +26,33 @@ log = structlog.get_logger(__name__)
 
 
 class Publisher(Protocol):
-    """Sends messages and returns once the broker acknowledged all of them."""
+    """Queues messages; the future it returns resolves once the broker acknowledged them all."""
 
-    async def publish(self, messages: Sequence[OutgoingMessage]) -> None: ...
+    async def send(self, messages: Sequence[OutgoingMessage]) -> asyncio.Future[None]: ...
+
+
+@dataclass
+class _InFlight:
+    """A claimed batch: its open transaction, its rows, and the future of its acks."""
+
+    session: AsyncSession
+    rows: Sequence[Row[Any, Any, Any, Any, Any, Any]]
+    acked: asyncio.Future[None]
+
+
+async def _discard(session: AsyncSession) -> None:
+    await session.rollback()
+    await session.close()
 
 
 class OutboxRelay:
     """Claims unpublished outbox rows, publishes them, then marks them published.
 
-    Batches are pipelined: while batch k is being marked in its own transaction, batch
-    k+1 is claimed (SKIP LOCKED passes over k's still-locked rows) and sent. Batch k+1
-    leaves only once every message of batch k is acknowledged, so a failure never lets a
-    later event of an aggregate reach Kafka before an earlier one.
+    Batches are pipelined: each is claimed in its own transaction (SKIP LOCKED passes over
+    the rows of batches still in flight) and queued while earlier ones await their acks,
+    so Kafka never waits on the database. Batches are marked in order, and when a send
+    fails the producer drops everything queued behind it (see KafkaPublisher.send), so a
+    later event of an aggregate never reaches Kafka before an earlier one.
     """
 
     def __init__(
@@ -45,13 +62,15 @@ class OutboxRelay:
         publisher: Publisher,
         *,
         batch_size: int = 1000,
+        window: int = 3,
         poll_interval: float = 0.5,
         max_backoff: float = 5.0,
     ) -> None:
         self._sessions = sessions
         self._outbox = outbox
         self._publisher = publisher
-        self._batch_size = batch_size
+        self._window = window
+        self._engine: AsyncEngine = sessions.kw["bind"]
         self._poll_interval = poll_interval
         self._max_backoff = max_backoff
         self._wakeup = asyncio.Event()
@@ -106,53 +125,52 @@ class OutboxRelay:
                 backoff = min(backoff * 2, self._max_backoff)
 
     async def relay_pending(self) -> int:
-        """Publish every unpublished row, batch after batch, pipelined; return how many."""
-        sent, marking = 0, None
+        """Publish every unpublished row, batches pipelined; return how many were sent."""
+        window: collections.deque[_InFlight] = collections.deque()
+        depth = self._window if self._engine.dialect.name == "postgresql" else 1
+        sent = 0
         try:
-            while True:
-                session = self._sessions()
-                rows = await self._claim_and_publish(session)
-                if marking is not None:
-                    await marking  # batch k is marked before batch k+1's marking starts
-                    marking = None
-                if not rows:
-                    return sent
-                marking = asyncio.ensure_future(self._mark_and_commit(session, rows))
-                sent += len(rows)
-                if len(rows) < self._batch_size:
-                    await marking
-                    marking = None
-                    return sent
-        finally:
-            if marking is not None:
-                await asyncio.gather(marking, return_exceptions=True)
+            while batch := await self._claim_and_send(self._sessions()):
+                window.append(batch)
+                if len(window) >= depth:
+                    sent += await self._settle(window.popleft())
+            while window:
+                sent += await self._settle(window.popleft())
+            return sent
+        except BaseException:
+            for batch in window:  # their rows stay unpublished and go out again, in order
+                await _discard(batch.session)
+            raise
 
     async def relay_batch(self) -> int:
         """Publish one batch of unpublished rows and mark it; return how many were sent."""
-        session = self._sessions()
-        rows = await self._claim_and_publish(session)
-        if rows:
-            await self._mark_and_commit(session, rows)
-        return len(rows)
+        batch = await self._claim_and_send(self._sessions())
+        return 0 if batch is None else await self._settle(batch)
 
-    async def _claim_and_publish(
-        self, session: AsyncSession
-    ) -> Sequence[Row[Any, Any, Any, Any, Any, Any]]:
-        """Claim a batch in a new transaction and send it; the transaction stays open."""
+    async def _claim_and_send(self, session: AsyncSession) -> _InFlight | None:
+        """Claim a batch in a new transaction (kept open) and queue it for Kafka."""
         try:
             await session.begin()
             rows = (await session.execute(self._claim)).all()
-            if rows:
-                await self._publisher.publish(outbox_messages(rows, self._headers))
-                fault_point("relay.after_ack")
+            if not rows:
+                await _discard(session)
+                return None
+            acked = await self._publisher.send(outbox_messages(rows, self._headers))
         except BaseException:
-            await session.rollback()
-            await session.close()
+            await _discard(session)
             raise
-        if not rows:
-            await session.rollback()
-            await session.close()
-        return rows
+        return _InFlight(session, rows, acked)
+
+    async def _settle(self, batch: _InFlight) -> int:
+        """Wait for the batch's acknowledgements, then mark its rows published."""
+        try:
+            await batch.acked
+            fault_point("relay.after_ack")
+        except BaseException:
+            await _discard(batch.session)
+            raise
+        await self._mark_and_commit(batch.session, batch.rows)
+        return len(batch.rows)
 
     async def _mark_and_commit(
         self, session: AsyncSession, rows: Sequence[Row[Any, Any, Any, Any, Any, Any]]
@@ -169,7 +187,7 @@ class OutboxRelay:
     @contextlib.asynccontextmanager
     async def _leadership(self) -> AsyncIterator[Callable[[], bool]]:
         """On PostgreSQL, hold a session advisory lock: one relay per service sends at a time."""
-        engine: AsyncEngine = self._sessions.kw["bind"]
+        engine = self._engine
         if engine.dialect.name != "postgresql":
             yield lambda: True  # SQLite: every write transaction is serialised anyway
             return

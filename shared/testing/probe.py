@@ -130,8 +130,7 @@ async def _relay(args: argparse.Namespace) -> None:
     sessions = session_factory(engine)
     publisher = KafkaPublisher(args.bootstrap, client_id="probe-relay")
     relay = OutboxRelay(sessions, outbox_log(args.topic), publisher, batch_size=args.batch)
-    while await relay.relay_batch():
-        pass
+    await relay.relay_pending()
     await publisher.close()
     await engine.dispose()
 
