@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from typing import TypeVar
+
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.auth import AuthSettings
@@ -33,3 +35,19 @@ class ServiceSettings(BaseSettings):
                 f"(development) or {prefix}AUTH__JWKS_URL (OIDC)"
             )
         return self
+
+
+S = TypeVar("S", bound=ServiceSettings)
+
+
+def load_settings(cls: type[S]) -> S:
+    """Read settings from the environment once; exit with a readable message when invalid."""
+    try:
+        return cls()
+    except ValidationError as exc:
+        prefix = str(cls.model_config.get("env_prefix", ""))
+        problems = "; ".join(
+            f"{prefix}{'__'.join(map(str, e['loc'])).upper() or '?'}: {e['msg']}"
+            for e in exc.errors()
+        )  # messages only: the values may be secrets
+        raise SystemExit(f"invalid settings: {problems}") from None

@@ -12,6 +12,7 @@ from shared.auth import Principal
 from shared.crypto import MasterKey
 from shared.outbox import Metadata
 from shared.runtime import Runtime, build_runtime
+from shared.settings import load_settings
 from shared.uow import UnitOfWork
 from shared.web import current_correlation_id
 
@@ -37,7 +38,7 @@ class Intake:
 
 def bootstrap(settings: IntakeSettings | None = None) -> Intake:
     """Build intake from its settings (read from the environment when not given)."""
-    settings = settings or IntakeSettings()
+    settings = settings or load_settings(IntakeSettings)
     runtime = build_runtime("intake", settings, outbox_table, MIGRATIONS)
     master = MasterKey.from_b64(settings.master_key.get_secret_value())
     return Intake(runtime=runtime, keys=KeyStore(master))

@@ -10,13 +10,14 @@ from services.notifications.settings import NotificationsSettings
 from shared.consumer import ConsumerRunner
 from shared.events.catalog import default_registry
 from shared.runtime import Runtime, build_runtime
+from shared.settings import load_settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def bootstrap(settings: NotificationsSettings | None = None) -> Runtime:
     """Build notifications from its settings (read from the environment when not given)."""
-    settings = settings or NotificationsSettings()
+    settings = settings or load_settings(NotificationsSettings)
     runtime = build_runtime("notifications", settings, outbox_table, MIGRATIONS)
     runtime.consumers.append(
         ConsumerRunner(
