@@ -46,6 +46,7 @@ def define_inbox_tables(metadata: MetaData) -> tuple[Table, Table]:
         Column("aggregate", String(128), nullable=True, index=True),
         Column("event_id", String(64), nullable=True),
         Column("event_type", String(255), nullable=True),
+        Column("reason", String(64), nullable=False),
         Column("error", Text, nullable=False),
         Column("attempts", Integer, nullable=False),
         Column("value", LargeBinary, nullable=True),

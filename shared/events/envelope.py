@@ -22,8 +22,8 @@ class Envelope(BaseModel):
 
     specversion: str = "1.0"
     id: str = Field(min_length=1, max_length=64)
-    source: str = Field(min_length=1)
-    type: str
+    source: str = Field(min_length=1, max_length=255)
+    type: str = Field(max_length=255)
     subject: str = Field(min_length=1, max_length=128)
     time: datetime
     datacontenttype: str = "application/json"
@@ -35,6 +35,15 @@ class Envelope(BaseModel):
     seq: int | None = None
     prevhash: str | None = None
     hash: str | None = None
+
+    @field_validator(
+        "id", "source", "type", "subject", "correlationid", "causationid", "actor", "actororg"
+    )
+    @classmethod
+    def _no_nul(cls, value: str | None) -> str | None:
+        if value is not None and "\x00" in value:
+            raise ValueError("NUL characters are not allowed")
+        return value
 
     @field_validator("specversion")
     @classmethod

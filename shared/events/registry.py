@@ -53,8 +53,20 @@ class EventRegistry:
         """The contract registered under `event_type`."""
         return self._contracts[event_type]
 
+    def resolve(self, event_type: str) -> str:
+        """The registered type `event_type` upcasts to, or UnknownEventType/UnknownFutureVersion."""
+        while event_type in self._upcasters:
+            event_type = self._upcasters[event_type][0]
+        if event_type not in self._contracts:
+            raise self._unknown(event_type)
+        return event_type
+
     def decode(self, envelope: Envelope) -> Event:
-        """Validate the envelope's data against its contract, upcast to the newest version."""
+        """Validate the envelope's data against its contract, upcast to the newest version.
+
+        Fields the contract does not know are dropped: producers add fields (changes are
+        additive), and a consumer not yet upgraded must still read what it knows.
+        """
         event_type, data = envelope.type, dict(envelope.data)
         while event_type in self._upcasters:
             event_type, upcast = self._upcasters[event_type]
@@ -62,7 +74,8 @@ class EventRegistry:
         contract = self._contracts.get(event_type)
         if contract is None:
             raise self._unknown(event_type)
-        return contract.model_validate(data)
+        known = {k: v for k, v in data.items() if k in contract.model_fields}
+        return contract.model_validate(known)
 
     def _unknown(self, event_type: str) -> LookupError:
         name, version = split_type(event_type)

@@ -67,6 +67,7 @@ def upgrade() -> None:
     sa.Column('aggregate', sa.String(length=128), nullable=True),
     sa.Column('event_id', sa.String(length=64), nullable=True),
     sa.Column('event_type', sa.String(length=255), nullable=True),
+    sa.Column('reason', sa.String(length=64), nullable=False),
     sa.Column('error', sa.Text(), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('value', sa.LargeBinary(), nullable=True),
