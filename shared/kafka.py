@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -103,12 +102,6 @@ class IncomingRecord:
     headers: dict[str, bytes] = field(default_factory=dict)
 
 
-def _fail_queue_on_error(producer: AIOKafkaProducer, future: asyncio.Future[Any]) -> None:
-    # runs as soon as the future fails, before the producer's sender can drain its queue again
-    if not future.cancelled() and future.exception() is not None:
-        producer._message_accumulator.fail_all(future.exception())
-
-
 def producer_settings() -> dict[str, Any]:
     """The settings every Passerelle producer uses: acknowledged by all replicas, idempotent."""
     return {
@@ -121,54 +114,65 @@ def producer_settings() -> dict[str, Any]:
     }
 
 
-class KafkaPublisher:
-    """A supervised idempotent producer: sends batches pipelined, recreated after a failure."""
+class PublisherFailed(KafkaError):  # type: ignore[misc]
+    """An earlier send failed: nothing more is accepted until `reset`."""
 
-    def __init__(self, bootstrap: str, *, client_id: str) -> None:
+
+class KafkaPublisher:
+    """A supervised idempotent producer, sending batches in order; recreated after a failure.
+
+    Within one producer, the idempotent sequence numbers make a later batch of a partition
+    fail when an earlier one did, so nothing overtakes. After a failure the producer is
+    dropped and `send` refuses until `reset`: a fresh producer starts no sequence of its
+    own before the caller has given up on everything queued on the old one.
+    """
+
+    def __init__(self, bootstrap: str, *, client_id: str, delivery_timeout: float = 30.0) -> None:
         self._bootstrap = bootstrap
         self._client_id = client_id
+        self._delivery_timeout = delivery_timeout
         self._producer: AIOKafkaProducer | None = None
+        self._failed = False
 
     async def publish(self, messages: Sequence[OutgoingMessage]) -> None:
         """Send every message and return once all are acknowledged; raise on any failure."""
+        await self.reset()
         await (await self.send(messages))
 
     async def send(self, messages: Sequence[OutgoingMessage]) -> asyncio.Future[None]:
-        """Queue every message; the returned future resolves once all are acknowledged.
-
-        Several batches may be in flight at once. When any message fails, everything still
-        queued is failed at once, before the producer can send it: a later batch of a
-        partition never reaches the broker after an earlier one was lost.
-        """
+        """Queue every message; the returned future resolves once all are acknowledged."""
+        if self._failed:
+            raise PublisherFailed("an earlier send failed; reset() first")
         producer = await self._ensure()
         try:
             futures = [
                 await producer.send(m.topic, m.value, key=m.key.encode(), headers=list(m.headers))
                 for m in messages
             ]
-        except (KafkaError, OSError, TimeoutError) as exc:
-            await self._abort(exc)
+        except (KafkaError, OSError, TimeoutError):
+            await self._abort(producer)
             raise
-        for future in futures:
-            future.add_done_callback(functools.partial(_fail_queue_on_error, producer))
-        return asyncio.ensure_future(self._acknowledged(futures))
+        return asyncio.ensure_future(self._acknowledged(producer, futures))
 
-    async def _acknowledged(self, futures: list[asyncio.Future[Any]]) -> None:
+    async def reset(self) -> None:
+        """Accept sends again, on a new producer, after a failure."""
+        self._failed = False
+
+    async def _acknowledged(
+        self, producer: AIOKafkaProducer, futures: list[asyncio.Future[Any]]
+    ) -> None:
         try:
-            await asyncio.gather(*futures)
-        except (KafkaError, OSError, TimeoutError) as exc:
-            await self._abort(exc)
+            # while the broker is away aiokafka retries forever: give up, and start afresh later
+            await asyncio.wait_for(asyncio.gather(*futures), timeout=self._delivery_timeout)
+        except (KafkaError, OSError, TimeoutError):
+            await self._abort(producer)
             raise
 
-    async def _abort(self, exc: BaseException) -> None:
-        """Drop what is still queued, then close: nothing queued after a failure may be sent.
-
-        A later batch of a partition reaching the broker after an earlier one failed would put
-        an aggregate's events out of order; stop() alone would flush the queue first.
-        """
-        if self._producer is not None:
-            self._producer._message_accumulator.fail_all(exc)
-        await self.close()
+    async def _abort(self, producer: AIOKafkaProducer) -> None:
+        """Refuse further sends and drop the producer that failed (not a newer one)."""
+        if self._producer is producer:
+            self._failed = True
+            await self.close()
 
     async def close(self) -> None:
         """Stop the producer (bounded: stop() can hang while every broker is down)."""

@@ -4,55 +4,63 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import contextlib
-import zlib
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import structlog
-from sqlalchemy import BigInteger, Row, any_, bindparam, func, select, text, update
+from sqlalchemy import BigInteger, Row, any_, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from shared.aio import sleep_or_stop
-from shared.db import SessionFactory, dialect_name
+from shared.db import SessionFactory
 from shared.faults import fault_point
 from shared.kafka import OutgoingMessage
+from shared.leader import Leadership
 from shared.outbox import OutboxLog
 
 log = structlog.get_logger(__name__)
 
+OutboxRow = Row[Any, Any, Any, Any, Any, Any]
+Headers = tuple[tuple[str, bytes], ...]
+
+
+class RelayStopped(Exception):
+    """The relay was asked to stop while batches were in flight (they will go out again)."""
+
 
 class Publisher(Protocol):
-    """Queues messages; the future it returns resolves once the broker acknowledged them all."""
+    """Queues messages for Kafka, in order, and refuses new ones after a failure until reset."""
 
-    async def send(self, messages: Sequence[OutgoingMessage]) -> asyncio.Future[None]: ...
+    async def send(self, messages: Sequence[OutgoingMessage]) -> asyncio.Future[None]:
+        """Queue the messages; the future resolves once the broker acknowledged them all."""
+        ...
+
+    async def reset(self) -> None:
+        """Accept sends again after a failure (the caller has given up on what was queued)."""
+        ...
 
 
 @dataclass
 class _InFlight:
-    """A claimed batch: its open transaction, its rows, and the future of its acks."""
+    """A claimed batch: its transaction (PostgreSQL; None on SQLite), rows and acks."""
 
-    session: AsyncSession
-    rows: Sequence[Row[Any, Any, Any, Any, Any, Any]]
+    session: AsyncSession | None
+    rows: Sequence[OutboxRow]
     acked: asyncio.Future[None]
-
-
-async def _discard(session: AsyncSession) -> None:
-    await session.rollback()
-    await session.close()
 
 
 class OutboxRelay:
     """Claims unpublished outbox rows, publishes them, then marks them published.
 
-    Batches are pipelined: each is claimed in its own transaction (SKIP LOCKED passes over
-    the rows of batches still in flight) and queued while earlier ones await their acks,
-    so Kafka never waits on the database. Batches are marked in order, and when a send
-    fails the producer drops everything queued behind it (see KafkaPublisher.send), so a
-    later event of an aggregate never reaches Kafka before an earlier one.
+    Batches are pipelined: each is claimed (FOR UPDATE SKIP LOCKED, passing over the rows
+    of batches still in flight) and queued while earlier ones await their acks, and they
+    are marked in order. Order per aggregate holds because one idempotent producer sends
+    them in sequence: when a batch fails, later batches of its partitions fail too, the
+    publisher refuses new sends, and the relay drops its whole window and starts again
+    from the earliest unpublished row. One instance per service relays at a time.
     """
 
     def __init__(
@@ -69,38 +77,15 @@ class OutboxRelay:
         self._sessions = sessions
         self._outbox = outbox
         self._publisher = publisher
-        self._window = window
         self._engine: AsyncEngine = sessions.kw["bind"]
+        self._postgres = self._engine.dialect.name == "postgresql"
+        self._window = window if self._postgres else 1  # SQLite: one writer at a time
         self._poll_interval = poll_interval
         self._max_backoff = max_backoff
         self._wakeup = asyncio.Event()
-        self._leader_key = zlib.crc32(f"outbox-relay:{outbox.source}".encode())
+        self._leadership = Leadership(outbox.source)
         self._headers = constant_headers(outbox.source)
-        table = outbox.table
-        self._claim = (
-            select(
-                table.c.seq,
-                table.c.topic,
-                table.c.key,
-                table.c.envelope,
-                table.c.event_id,
-                table.c.type,
-            )
-            .where(table.c.published_at.is_(None))
-            .order_by(table.c.seq)
-            .limit(batch_size)
-            .with_for_update(skip_locked=True)
-        )
-        self._mark_pg = (
-            update(table)
-            .where(table.c.seq == any_(bindparam("seqs", type_=ARRAY(BigInteger))))
-            .values(published_at=func.now())
-        )
-        self._mark_other = (
-            update(table)
-            .where(table.c.seq.in_(bindparam("seqs", expanding=True)))
-            .values(published_at=func.now())
-        )
+        self._claim, self._mark = _statements(outbox, batch_size, postgres=self._postgres)
 
     def wake(self) -> None:
         """Ask the relay to look for new rows now (called on NOTIFY or by an in-process writer)."""
@@ -111,112 +96,90 @@ class OutboxRelay:
         backoff = 0.1
         while not stop.is_set():
             try:
-                async with self._leadership() as leading:
-                    while leading() and not stop.is_set():
-                        await self.relay_pending()
+                async with self._leadership.hold(self._engine) as leadership:
+                    while leadership.held and not stop.is_set():
+                        await self.relay_pending(stop)
                         backoff = 0.1
                         await self._wait_for_work(stop)
                 if not stop.is_set():
                     await self._wait_for_work(stop)  # another instance leads: stand by
+            except RelayStopped:
+                return
             except Exception as exc:
                 log.warning("outbox.relay_failed", error=type(exc).__name__, retry_in=backoff)
                 await self._record_failure(exc)
                 await sleep_or_stop(stop, backoff)
                 backoff = min(backoff * 2, self._max_backoff)
 
-    async def relay_pending(self) -> int:
+    async def relay_pending(self, stop: asyncio.Event | None = None) -> int:
         """Publish every unpublished row, batches pipelined; return how many were sent."""
+        await self._publisher.reset()
         window: collections.deque[_InFlight] = collections.deque()
-        depth = self._window if self._engine.dialect.name == "postgresql" else 1
         sent = 0
         try:
-            while batch := await self._claim_and_send(self._sessions()):
+            while not (stop and stop.is_set()) and (batch := await self._claim_and_send()):
                 window.append(batch)
-                if len(window) >= depth:
-                    sent += await self._settle(window.popleft())
+                if len(window) >= self._window:
+                    sent += await self._settle(window.popleft(), stop)
             while window:
-                sent += await self._settle(window.popleft())
+                sent += await self._settle(window.popleft(), stop)
             return sent
         except BaseException:
             for batch in window:  # their rows stay unpublished and go out again, in order
-                await _discard(batch.session)
+                await _end(batch.session)
             raise
 
     async def relay_batch(self) -> int:
         """Publish one batch of unpublished rows and mark it; return how many were sent."""
-        batch = await self._claim_and_send(self._sessions())
+        await self._publisher.reset()
+        batch = await self._claim_and_send()
         return 0 if batch is None else await self._settle(batch)
 
-    async def _claim_and_send(self, session: AsyncSession) -> _InFlight | None:
-        """Claim a batch in a new transaction (kept open) and queue it for Kafka."""
+    async def _claim_and_send(self) -> _InFlight | None:
+        """Claim a batch and queue it; on PostgreSQL its transaction stays open (row locks)."""
+        session = self._sessions()
         try:
             await session.begin()
+            await self._leadership.check(session)
             rows = (await session.execute(self._claim)).all()
+            if not rows or not self._postgres:
+                # SQLite: never hold its single write lock while Kafka answers
+                await _end(session)
             if not rows:
-                await _discard(session)
                 return None
             acked = await self._publisher.send(outbox_messages(rows, self._headers))
         except BaseException:
-            await _discard(session)
+            await _end(session)
             raise
-        return _InFlight(session, rows, acked)
+        return _InFlight(session if self._postgres else None, rows, acked)
 
-    async def _settle(self, batch: _InFlight) -> int:
+    async def _settle(self, batch: _InFlight, stop: asyncio.Event | None = None) -> int:
         """Wait for the batch's acknowledgements, then mark its rows published."""
         try:
-            await batch.acked
+            await _unless_stopped(batch.acked, stop)
             fault_point("relay.after_ack")
         except BaseException:
-            await _discard(batch.session)
+            await _end(batch.session)
             raise
-        await self._mark_and_commit(batch.session, batch.rows)
-        return len(batch.rows)
-
-    async def _mark_and_commit(
-        self, session: AsyncSession, rows: Sequence[Row[Any, Any, Any, Any, Any, Any]]
-    ) -> None:
-        """Mark the acknowledged rows published and end their transaction."""
+        session = batch.session or self._sessions()
         try:
-            mark = self._mark_pg if dialect_name(session) == "postgresql" else self._mark_other
-            await session.execute(mark, {"seqs": [row.seq for row in rows]})
+            if not session.in_transaction():
+                await session.begin()
+            await session.execute(self._mark, {"seqs": [row.seq for row in batch.rows]})
             await session.commit()
         finally:
             await session.close()
-        log.debug("outbox.relayed", count=len(rows), last_seq=rows[-1].seq)
-
-    @contextlib.asynccontextmanager
-    async def _leadership(self) -> AsyncIterator[Callable[[], bool]]:
-        """On PostgreSQL, hold a session advisory lock: one relay per service sends at a time."""
-        engine = self._engine
-        if engine.dialect.name != "postgresql":
-            yield lambda: True  # SQLite: every write transaction is serialised anyway
-            return
-        async with engine.connect() as connection:
-            connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            held = await connection.scalar(
-                text("SELECT pg_try_advisory_lock(:k)"), {"k": self._leader_key}
-            )
-            try:
-                yield lambda: bool(held) and not connection.closed and not connection.invalidated
-            finally:
-                if held and not connection.invalidated:
-                    await connection.execute(
-                        text("SELECT pg_advisory_unlock(:k)"), {"k": self._leader_key}
-                    )
+        log.debug("outbox.relayed", count=len(batch.rows), last_seq=batch.rows[-1].seq)
+        return len(batch.rows)
 
     async def _record_failure(self, exc: Exception) -> None:
         table = self._outbox.table
+        first = select(table.c.seq).where(table.c.published_at.is_(None)).order_by(table.c.seq)
         try:
             async with self._sessions() as session, session.begin():
-                first = (
-                    select(table.c.seq)
-                    .where(table.c.published_at.is_(None))
-                    .order_by(table.c.seq)
-                    .limit(1)
-                )
                 await session.execute(
                     update(table)
-                    .where(table.c.seq == first.scalar_subquery())
+                    .where(table.c.seq == first.limit(1).scalar_subquery())
                     .values(attempts=table.c.attempts + 1, last_error=type(exc).__name__)
                 )
         except SQLAlchemyError:
@@ -232,7 +195,52 @@ class OutboxRelay:
         self._wakeup.clear()
 
 
-Headers = tuple[tuple[str, bytes], ...]
+async def _unless_stopped(acked: asyncio.Future[None], stop: asyncio.Event | None) -> None:
+    """Wait for the acknowledgements, or raise RelayStopped if `stop` comes first."""
+    if stop is None:
+        return await acked
+    stopping: asyncio.Future[Any] = asyncio.ensure_future(stop.wait())
+    pending: set[asyncio.Future[Any]] = {acked, stopping}
+    try:
+        await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+    if not acked.done():
+        raise RelayStopped
+    return acked.result()
+
+
+def _statements(outbox: OutboxLog, batch_size: int, *, postgres: bool) -> tuple[Any, Any]:
+    """The claim and mark statements, built once (cached by SQLAlchemy and the driver)."""
+    table = outbox.table
+    claim = (
+        select(
+            table.c.seq,
+            table.c.topic,
+            table.c.key,
+            table.c.envelope,
+            table.c.event_id,
+            table.c.type,
+        )
+        .where(table.c.published_at.is_(None))
+        .order_by(table.c.seq)
+        .limit(batch_size)
+        .with_for_update(skip_locked=True)
+    )
+    seqs = (
+        any_(bindparam("seqs", type_=ARRAY(BigInteger)))
+        if postgres
+        else bindparam("seqs", expanding=True)
+    )
+    condition = table.c.seq == seqs if postgres else table.c.seq.in_(seqs)
+    mark = update(table).where(condition).values(published_at=func.now())
+    return claim, mark
+
+
+async def _end(session: AsyncSession | None) -> None:
+    if session is not None:
+        await session.rollback()
+        await session.close()
 
 
 def constant_headers(source: str) -> Headers:
@@ -240,55 +248,12 @@ def constant_headers(source: str) -> Headers:
     return (("ce_source", source.encode()), ("content-type", b"application/cloudevents+json"))
 
 
-def outbox_messages(
-    rows: Sequence[Row[Any, Any, Any, Any, Any, Any]], constant: Headers
-) -> list[OutgoingMessage]:
+def outbox_messages(rows: Sequence[OutboxRow], constant: Headers) -> list[OutgoingMessage]:
     """Outbox rows as Kafka messages: the stored envelope bytes, keyed by aggregate id."""
     return [_message(row, constant) for row in rows]
 
 
-def _message(row: Row[Any, Any, Any, Any, Any, Any], constant: Headers) -> OutgoingMessage:
+def _message(row: OutboxRow, constant: Headers) -> OutgoingMessage:
     _seq, topic, key, envelope, event_id, event_type = row  # unpacked: faster than by name
     headers = (("ce_id", event_id.encode()), ("ce_type", event_type.encode()), *constant)
     return OutgoingMessage(topic=topic, key=key, value=envelope.encode(), headers=headers)
-
-
-async def listen_for_notifications(
-    url: str,
-    channel: str,
-    on_notify: Callable[[], None],
-    stop: asyncio.Event,
-    *,
-    listening: asyncio.Event | None = None,
-) -> None:
-    """Call `on_notify` on each PostgreSQL NOTIFY on `channel`, reconnecting until `stop`."""
-    import asyncpg  # imported here: SQLite deployments never need it
-
-    while not stop.is_set():
-        try:
-            connection = await asyncpg.connect(
-                url.replace("postgresql+asyncpg://", "postgresql://")
-            )
-        except (OSError, asyncpg.PostgresError):
-            await sleep_or_stop(stop, 1.0)
-            continue
-        try:
-            await connection.add_listener(channel, lambda *_: on_notify())
-            on_notify()  # catch up on whatever was committed while nobody listened
-            if listening is not None:
-                listening.set()
-            await _wait_closed(connection, stop)
-        finally:
-            await _close(connection)
-
-
-async def _wait_closed(connection: Any, stop: asyncio.Event) -> None:
-    while not stop.is_set() and not connection.is_closed():
-        await sleep_or_stop(stop, 1.0)
-
-
-async def _close(connection: Any) -> None:
-    try:
-        await asyncio.wait_for(connection.close(), timeout=2)
-    except (OSError, TimeoutError):
-        connection.terminate()

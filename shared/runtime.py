@@ -25,8 +25,9 @@ from shared.db import SessionFactory, create_engine, is_postgres, session_factor
 from shared.kafka import KafkaPublisher, ensure_topics, wait_for_broker
 from shared.logging import configure_logging
 from shared.migrations import upgrade
+from shared.notify import listen_for_notifications
 from shared.outbox import OutboxLog, verify_log
-from shared.relay import OutboxRelay, listen_for_notifications
+from shared.relay import OutboxRelay
 from shared.settings import ServiceSettings
 from shared.web import RequestContextMiddleware, health_router, install_problem_handlers
 

@@ -99,19 +99,25 @@ def outbox_log(topic: str) -> OutboxLog:
 
 
 async def write_events(
-    sessions: SessionFactory, log: OutboxLog, count: int, aggregates: int, *, per_tx: int = 500
+    sessions: SessionFactory,
+    log: OutboxLog,
+    count: int,
+    aggregates: int,
+    *,
+    per_tx: int = 500,
+    first: int = 0,
 ) -> list[Envelope]:
-    """Append `count` events spread round-robin over `aggregates` aggregates, n counting up."""
+    """Append events `first`..`first+count-1`, round-robin over aggregates, n counting up."""
     envelopes: list[Envelope] = []
     now = datetime.now(UTC)
-    for start in range(0, count, per_tx):
+    for start in range(first, first + count, per_tx):
         batch = [
             log.envelope(
                 ThingHappened(aggregate_id=f"agg-{i % aggregates}", n=i // aggregates),
                 Metadata(),
                 now=now,
             )
-            for i in range(start, min(start + per_tx, count))
+            for i in range(start, min(start + per_tx, first + count))
         ]
         async with sessions() as session, session.begin():
             await log.append(session, batch)

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from shared.kafka import KafkaPublisher
-from shared.relay import OutboxRelay, listen_for_notifications
+from shared.notify import listen_for_notifications
+from shared.relay import OutboxRelay
 from shared.testing import probe
 from shared.testing.wait import eventually
 from tests.integration.conftest import ProbeDb
