@@ -42,6 +42,14 @@ class Principal:
         return not self.roles.isdisjoint(roles)
 
 
+CROSS_ORGANISATION_ROLES = frozenset({"coordinator"})
+
+
+def may_see_organisation(principal: Principal, organisation_id: str) -> bool:
+    """A caller sees their own organisation's files; coordinators see across organisations."""
+    return principal.org == organisation_id or principal.has_role(*CROSS_ORGANISATION_ROLES)
+
+
 class AuthSettings(BaseModel):
     """How tokens are verified: an HS256 shared secret (dev) or an RS256 JWKS URL (OIDC)."""
 

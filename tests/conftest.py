@@ -32,9 +32,12 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         sink.close()
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests marked `last` read what the others left behind, so they run at the end."""
     items.sort(key=lambda item: item.get_closest_marker("last") is not None)
+    config.stash[SERVICES_RUN] = any(item.nodeid.startswith("tests/e2e/") for item in items)
 
 
 _SINK = pytest.StashKey["object"]()
+SERVICES_RUN = pytest.StashKey[bool]()
+"""Whether this run starts the services as processes (the end-to-end tests)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -10,11 +11,12 @@ from fastapi import APIRouter, Depends, Request
 from services.intake import handlers, queries
 from services.intake.bootstrap import Intake
 from services.intake.schemas import PersonCreate, PersonPublic
-from shared.auth import CurrentPrincipal, Principal, require_roles
+from shared.auth import Principal, require_roles
 
 router = APIRouter(prefix="/persons", tags=["persons"])
 
-Registrar = Annotated[Principal, Depends(require_roles("intake", "caseworker", "coordinator"))]
+# the people who serve persons; auditors read history, not live files
+Staff = Annotated[Principal, Depends(require_roles("intake", "caseworker", "coordinator"))]
 
 
 def _intake(request: Request) -> Intake:
@@ -26,9 +28,7 @@ IntakeDep = Annotated[Intake, Depends(_intake)]
 
 
 @router.post("", status_code=201, response_model=PersonPublic)
-async def register_person(
-    body: PersonCreate, principal: Registrar, intake: IntakeDep
-) -> PersonPublic:
+async def register_person(body: PersonCreate, principal: Staff, intake: IntakeDep) -> PersonPublic:
     """Welcome a person: a chosen name and a language are enough, no document is asked."""
     async with intake.unit_of_work(principal) as uow:
         person = await handlers.register_person(
@@ -45,9 +45,7 @@ async def register_person(
 
 
 @router.get("/{person_id}", response_model=PersonPublic)
-async def get_person(
-    person_id: str, principal: CurrentPrincipal, intake: IntakeDep
-) -> PersonPublic:
+async def get_person(person_id: uuid.UUID, principal: Staff, intake: IntakeDep) -> PersonPublic:
     """A person, if the caller's organisation may see them."""
     async with intake.runtime.sessions() as session:
-        return await queries.get_person(session, intake.keys, person_id, principal)
+        return await queries.get_person(session, intake.keys, str(person_id), principal)

@@ -7,12 +7,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.intake.keys import KeyStore, PersonErased
 from services.intake.models import Person
 from services.intake.schemas import PersonPublic
-from shared.auth import Principal
+from shared.auth import Principal, may_see_organisation
 from shared.crypto import decrypt_field
 from shared.web import NotFound
 
 ERASED = "[erased]"
-CROSS_ORGANISATION_ROLES = ("coordinator",)
 
 
 async def get_person(
@@ -20,10 +19,7 @@ async def get_person(
 ) -> PersonPublic:
     """The person if the caller's organisation may see them; otherwise as if absent."""
     person = await session.get(Person, person_id)
-    visible = person is not None and (
-        person.organisation_id == principal.org or principal.has_role(*CROSS_ORGANISATION_ROLES)
-    )
-    if person is None or not visible:
+    if person is None or not may_see_organisation(principal, person.organisation_id):
         raise NotFound("No person with this id is visible to your organisation.")
     return PersonPublic(
         id=person.id,

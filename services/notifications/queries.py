@@ -6,15 +6,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notifications.models import Contact
 from services.notifications.schemas import ContactPublic
-from shared.auth import Principal
+from shared.auth import Principal, may_see_organisation
 from shared.web import NotFound
 
 
 async def get_contact(session: AsyncSession, person_id: str, principal: Principal) -> ContactPublic:
     """The contact if the caller's organisation may see it; otherwise as if absent."""
     contact = await session.get(Contact, person_id)
-    if contact is None or not (
-        contact.organisation_id == principal.org or principal.has_role("coordinator")
-    ):
+    if contact is None or not may_see_organisation(principal, contact.organisation_id):
         raise NotFound("No contact with this id is visible to your organisation.")
     return ContactPublic.model_validate(contact, from_attributes=True)
