@@ -21,15 +21,34 @@ class ChainReport:
     reason: str | None = None
 
 
-def verify_chain(rows: Iterable[tuple[int, str, str]]) -> ChainReport:
-    """Check `(seq, envelope_json, hash)` rows, in stored order, from seq 1 on."""
+Routing = tuple[str, str, str]
+"""The columns a relay sends by: event id, key (aggregate id) and type."""
+
+
+def verify_chain(
+    rows: Iterable[tuple[int, str, str] | tuple[int, str, str, Routing]],
+) -> ChainReport:
+    """Check `(seq, envelope_json, hash[, routing])` rows, in stored order, from seq 1 on.
+
+    Truncation of the newest rows leaves a shorter, valid chain: compare `head_seq` and
+    `head_hash` with a published checkpoint to detect it.
+    """
     expected_seq, prevhash, checked = 1, GENESIS_HASH, 0
-    for seq, envelope_json, stored_hash in rows:
+    for seq, envelope_json, stored_hash, *routing in rows:
         reason = _check_row(expected_seq, prevhash, seq, envelope_json, stored_hash)
+        if reason is None and routing:
+            reason = _check_routing(envelope_json, routing[0])
         if reason is not None:
             return ChainReport(False, checked, expected_seq - 1, prevhash, seq, reason)
         prevhash, expected_seq, checked = stored_hash, expected_seq + 1, checked + 1
     return ChainReport(True, checked, expected_seq - 1, prevhash)
+
+
+def _check_routing(envelope_json: str, routing: Routing) -> str | None:
+    wire = json.loads(envelope_json)
+    if routing != (wire.get("id"), wire.get("subject"), wire.get("type")):
+        return "the row's id, key or type differs from its envelope: it would be misrouted"
+    return None
 
 
 def _check_row(

@@ -44,7 +44,10 @@ async def wait_for_broker(bootstrap: str, timeout: float = 60.0) -> None:
 
 
 async def ensure_topics(
-    bootstrap: str, topics: Iterable[str], partitions: int = DEFAULT_PARTITIONS
+    bootstrap: str,
+    topics: Iterable[str],
+    partitions: int = DEFAULT_PARTITIONS,
+    replication_factor: int = 1,
 ) -> None:
     """Create the topics that do not exist yet (kept forever: history is the audit record)."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15000)
@@ -55,8 +58,13 @@ async def ensure_topics(
             NewTopic(
                 name=name,
                 num_partitions=partitions,
-                replication_factor=1,
-                topic_configs={"retention.ms": "-1", "cleanup.policy": "delete"},
+                replication_factor=replication_factor,
+                topic_configs={
+                    "retention.ms": "-1",
+                    "cleanup.policy": "delete",
+                    # acks=all then means at least two copies once there are three replicas
+                    "min.insync.replicas": str(max(1, min(2, replication_factor - 1))),
+                },
             )
             for name in sorted(set(topics) - existing)
         ]
@@ -136,8 +144,9 @@ class KafkaPublisher:
 
     async def publish(self, messages: Sequence[OutgoingMessage]) -> None:
         """Send every message and return once all are acknowledged; raise on any failure."""
-        await self.reset()
-        await (await self.send(messages))
+        if messages:
+            await self.reset()
+            await (await self.send(messages))
 
     async def send(self, messages: Sequence[OutgoingMessage]) -> asyncio.Future[None]:
         """Queue every message; the returned future resolves once all are acknowledged."""

@@ -135,6 +135,16 @@ def _row(
 
 async def verify_log(session: AsyncSession, table: Table) -> ChainReport:
     """Verify a service's whole outbox log, streaming it in seq order."""
-    query = select(table.c.seq, table.c.envelope, table.c.hash).order_by(table.c.seq)
-    rows = await session.stream(query.execution_options(yield_per=1000))
-    return verify_chain([(r.seq, r.envelope, r.hash) async for r in rows])
+    columns = (
+        table.c.seq,
+        table.c.envelope,
+        table.c.hash,
+        table.c.event_id,
+        table.c.key,
+        table.c.type,
+    )
+    query = select(*columns).order_by(table.c.seq).execution_options(yield_per=1000)
+    rows = await session.stream(query)
+    return verify_chain(
+        [(r.seq, r.envelope, r.hash, (r.event_id, r.key, r.type)) async for r in rows]
+    )

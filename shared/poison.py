@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ from pydantic import ValidationError
 from sqlalchemy import Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import SessionFactory, dialect_name
 from shared.events.envelope import Envelope
@@ -110,23 +112,30 @@ class ParkingLot:
         if not self._pending:
             return
         table = self._table
-        async with self._sessions() as session, session.begin():
-            query = (
-                select(table)
-                .where(table.c.consumer == self.name, table.c.dlq_sent_at.is_(None))
-                .order_by(table.c.id)
-            )
+        query = (
+            select(table)
+            .where(table.c.consumer == self.name, table.c.dlq_sent_at.is_(None))
+            .order_by(table.c.id)
+        )
+        async with self._sessions() as session:
             if dialect_name(session) == "postgresql":
-                query = query.with_for_update(skip_locked=True)  # members never copy twice
-            rows = (await session.execute(query)).all()
-            if rows:
+                # rows stay locked while they are sent: two members never copy the same one
+                async with session.begin():
+                    rows = (await session.execute(query.with_for_update(skip_locked=True))).all()
+                    await self._dlq.publish([self._message(row) for row in rows])
+                    await self._mark_copied(session, rows)
+            else:
+                # SQLite: its single write lock is never held while Kafka answers
+                async with session.begin():
+                    rows = (await session.execute(query)).all()
                 await self._dlq.publish([self._message(row) for row in rows])
-                await session.execute(
-                    update(table)
-                    .where(table.c.id.in_([row.id for row in rows]))
-                    .values(dlq_sent_at=datetime.now(UTC))
-                )
+                async with session.begin():
+                    await self._mark_copied(session, rows)
         self._pending = False
+
+    async def _mark_copied(self, session: AsyncSession, rows: Sequence[Any]) -> None:
+        marked = update(self._table).where(self._table.c.id.in_([row.id for row in rows]))
+        await session.execute(marked.values(dlq_sent_at=datetime.now(UTC)))
 
     async def close(self) -> None:
         """Stop the DLQ producer."""

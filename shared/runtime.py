@@ -92,13 +92,14 @@ async def serve(runtime: Runtime, mode: str, app_factory: Callable[[Runtime], Fa
     """Run the service in `mode` until SIGINT or SIGTERM."""
     settings = runtime.settings
     configure_logging(runtime.name, level=settings.log_level, json=settings.log_json)
+    if mode == "verify-log":  # an auditor's check: read only, no migration
+        ok = await _verify_log(runtime)
+        await runtime.close()
+        raise SystemExit(0 if ok else 1)
     await upgrade(runtime.engine, runtime.migrations)
     log.info("service.migrated", service=runtime.name)
-    if mode in ("migrate", "verify-log"):
-        ok = mode == "migrate" or await _verify_log(runtime)
+    if mode == "migrate":
         await runtime.close()
-        if not ok:
-            raise SystemExit(1)
         return
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -140,7 +141,10 @@ async def _relay_when_topics_exist(runtime: Runtime, stop: asyncio.Event) -> Non
     while not stop.is_set():
         try:
             await ensure_topics(
-                settings.kafka_bootstrap_servers, runtime.topics, settings.topic_partitions
+                settings.kafka_bootstrap_servers,
+                runtime.topics,
+                settings.topic_partitions,
+                settings.topic_replication_factor,
             )
             break
         except Exception as exc:

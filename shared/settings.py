@@ -21,9 +21,12 @@ class ServiceSettings(BaseSettings):
     api_port: int = 8000
     log_level: str = "INFO"
     log_json: bool | None = None
-    relay_batch_size: int = 1000
-    relay_poll_interval: float = 0.5
-    topic_partitions: int = 6
+    relay_batch_size: int = Field(default=1000, gt=0)
+    relay_poll_interval: float = Field(default=0.5, gt=0)
+    topic_partitions: int = Field(default=6, gt=0)
+    topic_replication_factor: int = Field(
+        default=1, gt=0, description="1 on a single local broker; 3 on a production cluster"
+    )
     auth: AuthSettings = Field(default_factory=AuthSettings)
 
     @model_validator(mode="after")

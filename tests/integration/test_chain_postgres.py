@@ -93,3 +93,13 @@ async def test_concurrent_writers_still_form_one_chain(probe_db: ProbeDb) -> Non
     result = await report(probe_db)
     assert result.ok
     assert result.checked == 120
+
+
+async def test_a_row_rerouted_behind_its_envelope_is_detected(probe_db: ProbeDb) -> None:
+    await write(probe_db, 20)
+    async with probe_db.sessions() as session, session.begin():
+        await session.execute(update(TABLE).where(TABLE.c.seq == 12).values(key="someone-else"))
+    result = await report(probe_db)
+    assert not result.ok
+    assert result.broken_at == 12
+    assert "misrouted" in (result.reason or "")
