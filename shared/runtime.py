@@ -22,6 +22,7 @@ from shared.aio import sleep_or_stop
 from shared.auth import TokenVerifier
 from shared.consumer import ConsumerRunner
 from shared.db import SessionFactory, create_engine, is_postgres, session_factory
+from shared.health import health_router
 from shared.kafka import KafkaPublisher, ensure_topics, wait_for_broker
 from shared.logging import configure_logging
 from shared.migrations import upgrade
@@ -29,7 +30,7 @@ from shared.notify import listen_for_notifications
 from shared.outbox import OutboxLog, verify_log
 from shared.relay import OutboxRelay
 from shared.settings import ServiceSettings
-from shared.web import RequestContextMiddleware, health_router, install_problem_handlers
+from shared.web import RequestContextMiddleware, install_problem_handlers
 
 log = structlog.get_logger(__name__)
 

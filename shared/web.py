@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
 import traceback
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
 import structlog
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -22,13 +21,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 PROBLEM_JSON = "application/problem+json"
 REQUEST_ID_HEADER = "X-Request-ID"
 CORRELATION_ID_HEADER = "X-Correlation-ID"
-HEALTH_CHECK_TIMEOUT = 3.0
 
 _ID_RE = re.compile(r"[A-Za-z0-9._-]{1,128}")
 
 log = structlog.stdlib.get_logger(__name__)
-
-HealthCheck = Callable[[], Awaitable[None]]
 
 
 class ProblemError(Exception):
@@ -278,46 +274,3 @@ def _path_template(scope: Scope) -> str:
     if isinstance(route_path, str):
         return route_path
     return str(scope.get("path", ""))
-
-
-def health_router(
-    checks: Mapping[str, HealthCheck], *, timeout: float = HEALTH_CHECK_TIMEOUT
-) -> APIRouter:
-    """Return /healthz (alive) and /readyz (every check passes within its timeout)."""
-    router = APIRouter(tags=["health"])
-
-    @router.get("/healthz")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
-    @router.get("/readyz", response_model=None)
-    async def readyz(request: Request) -> Response | dict[str, object]:
-        names = list(checks)
-        outcomes = await asyncio.gather(*(_run_check(n, checks[n], timeout) for n in names))
-        results = dict(zip(names, outcomes, strict=True))
-        failing = sorted(name for name, outcome in results.items() if outcome != "ok")
-        if failing:
-            return problem_response(
-                request,
-                status=503,
-                title="Service not ready",
-                detail="Failing checks: " + ", ".join(failing),
-                extra={"checks": results, "failing": failing},
-            )
-        return {"status": "ready", "checks": results}
-
-    return router
-
-
-async def _run_check(name: str, check: HealthCheck, timeout: float) -> str:
-    try:
-        async with asyncio.timeout(timeout):
-            await check()
-    except TimeoutError:
-        log.warning("health.check_timed_out", check=name, timeout_s=timeout)
-        return "timeout"
-    except Exception as exc:
-        # The type only: messages of driver errors can embed DSNs with passwords.
-        log.warning("health.check_failed", check=name, error_type=type(exc).__name__)
-        return "failed"
-    return "ok"

@@ -15,6 +15,7 @@ from fastapi import FastAPI, HTTPException
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
+from shared.health import health_router
 from shared.logging import clear_sensitive_values, configure_logging
 from shared.web import (
     Conflict,
@@ -24,7 +25,6 @@ from shared.web import (
     RequestContextMiddleware,
     Unprocessable,
     current_correlation_id,
-    health_router,
     install_problem_handlers,
 )
 
