@@ -125,6 +125,13 @@ async def write_events(
     return envelopes
 
 
+async def unpublished(sessions: SessionFactory) -> int:
+    """How many outbox rows the relay has not marked published yet."""
+    query = select(func.count()).where(outbox_table.c.published_at.is_(None))
+    async with sessions() as session:
+        return int((await session.execute(query)).scalar_one())
+
+
 async def effect_count(sessions: SessionFactory) -> int:
     """How many effects were applied."""
     async with sessions() as session:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -27,3 +28,17 @@ async def eventually(
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} not reached within {timeout}s; last value: {value!r}")
         await asyncio.sleep(interval)
+
+
+@contextlib.asynccontextmanager
+async def running(
+    *loops: Callable[[asyncio.Event], Awaitable[None]],
+) -> AsyncIterator[asyncio.Event]:
+    """Run `loop(stop)` tasks (relays, consumers) for the block; stop and await them after it."""
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(loop(stop)) for loop in loops]
+    try:
+        yield stop
+    finally:
+        stop.set()
+        await asyncio.gather(*tasks)

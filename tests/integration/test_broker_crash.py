@@ -12,7 +12,7 @@ from deploy.local.kafka import KafkaBroker
 from shared.kafka import KafkaPublisher, ensure_topics
 from shared.relay import OutboxRelay
 from shared.testing import probe
-from shared.testing.wait import eventually
+from shared.testing.wait import eventually, running
 from tests.integration.conftest import ProbeDb
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -38,35 +38,32 @@ async def test_broker_killed_and_restarted_in_the_middle_of_5000_events(
     publisher = KafkaPublisher(bootstrap, client_id="crash-relay", delivery_timeout=5)
     relay = OutboxRelay(probe_db.sessions, probe.outbox_log(topic), publisher, batch_size=200)
     runner = probe.consumer_runner(probe_db.sessions, bootstrap, group, topic)
-    stop = asyncio.Event()
-    tasks = [asyncio.create_task(relay.run(stop)), asyncio.create_task(runner.run(stop))]
     try:
-        await eventually(
-            lambda: probe.effect_count(probe_db.sessions),
-            lambda n: n >= 500,
-            timeout=120,
-            what="the stream under way",
-        )
-        kafka_broker.kill()
-        mid_crash = await probe.effect_count(probe_db.sessions)
-        # the other half is written while the broker is down: the relay must fail and retry
-        written += await probe.write_events(
-            probe_db.sessions, log, EVENTS - half, aggregates=AGGREGATES, per_tx=50, first=half
-        )
-        await eventually(
-            lambda: relay_attempts(probe_db), lambda n: n > 0, timeout=60, what="a failed relay"
-        )
-        await asyncio.to_thread(kafka_broker.start)
-        await eventually(
-            lambda: probe.effect_count(probe_db.sessions),
-            lambda n: n >= EVENTS,
-            timeout=300,
-            interval=0.5,
-            what=f"{EVENTS} effects",
-        )
+        async with running(relay.run, runner.run):
+            await eventually(
+                lambda: probe.effect_count(probe_db.sessions),
+                lambda n: n >= 500,
+                timeout=120,
+                what="the stream under way",
+            )
+            kafka_broker.kill()
+            mid_crash = await probe.effect_count(probe_db.sessions)
+            # the other half is written while the broker is down: the relay must fail and retry
+            written += await probe.write_events(
+                probe_db.sessions, log, EVENTS - half, aggregates=AGGREGATES, per_tx=50, first=half
+            )
+            await eventually(
+                lambda: relay_attempts(probe_db), lambda n: n > 0, timeout=60, what="a failed relay"
+            )
+            await asyncio.to_thread(kafka_broker.start)
+            await eventually(
+                lambda: probe.effect_count(probe_db.sessions),
+                lambda n: n >= EVENTS,
+                timeout=300,
+                interval=0.5,
+                what=f"{EVENTS} effects",
+            )
     finally:
-        stop.set()
-        await asyncio.gather(*tasks)
         await publisher.close()
 
     assert mid_crash < EVENTS, "the broker died while events were still flowing"

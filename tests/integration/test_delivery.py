@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import signal
@@ -12,13 +11,13 @@ from collections import Counter
 
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from shared.db import SessionFactory
 from shared.kafka import KafkaPublisher, ensure_topics
 from shared.relay import OutboxRelay
 from shared.testing import probe
-from shared.testing.wait import eventually
+from shared.testing.wait import eventually, running
 from tests.integration.conftest import ProbeDb
 from tests.integration.kafka_tools import read_topic
 
@@ -33,27 +32,14 @@ async def relay_all(db: ProbeDb, bootstrap: str, topic: str) -> None:
     await publisher.close()
 
 
-async def unpublished(db: ProbeDb) -> int:
-    table = probe.outbox_table
-    async with db.sessions() as session:
-        query = select(func.count()).where(table.c.published_at.is_(None))
-        return int((await session.execute(query)).scalar_one())
-
-
 async def consume_until(db: ProbeDb, bootstrap: str, topic: str, expected: int, group: str) -> None:
-    runner = probe.consumer_runner(db.sessions, bootstrap, group, topic)
-    stop = asyncio.Event()
-    task = asyncio.create_task(runner.run(stop))
-    try:
+    async with running(probe.consumer_runner(db.sessions, bootstrap, group, topic).run):
         await eventually(
             lambda: probe.effect_count(db.sessions),
             lambda n: n >= expected,
             timeout=90,
             what=f"{expected} effects",
         )
-    finally:
-        stop.set()
-        await task
 
 
 async def effects_by_event(sessions: SessionFactory) -> Counter[str]:
@@ -98,7 +84,7 @@ async def test_relay_publishes_each_event_keyed_by_aggregate_in_order(
 
     records = await read_topic(kafka_bootstrap, topic)
     assert sorted(r.headers["ce_id"].decode() for r in records) == sorted(e.id for e in written)
-    assert await unpublished(probe_db) == 0
+    assert await probe.unpublished(probe_db.sessions) == 0
     by_aggregate: dict[str, list[int]] = {}
     for record in records:
         envelope = json.loads(record.value)
@@ -115,11 +101,13 @@ async def test_relay_killed_after_ack_duplicates_on_kafka_but_the_effect_happens
     args = ("relay", "--db", probe_db.url, "--bootstrap", kafka_bootstrap, "--topic", topic)
 
     assert run_probe(*args, fault="relay.after_ack") == -signal.SIGKILL
-    assert await unpublished(probe_db) == 20, "killed before marking: rows stay unpublished"
+    assert await probe.unpublished(probe_db.sessions) == 20, (
+        "killed before marking: rows stay unpublished"
+    )
     assert len(await read_topic(kafka_bootstrap, topic)) == 20, "yet the broker acked them"
 
     assert run_probe(*args) == 0
-    assert await unpublished(probe_db) == 0
+    assert await probe.unpublished(probe_db.sessions) == 0
     on_kafka = Counter(
         r.headers["ce_id"].decode() for r in await read_topic(kafka_bootstrap, topic)
     )

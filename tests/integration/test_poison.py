@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from datetime import UTC, datetime
@@ -13,7 +12,7 @@ from sqlalchemy import select
 from shared.consumer import ConsumerRunner
 from shared.kafka import ensure_topics
 from shared.testing import probe
-from shared.testing.wait import eventually
+from shared.testing.wait import eventually, running
 from tests.integration.conftest import ProbeDb
 from tests.integration.kafka_tools import produce_raw, read_topic
 
@@ -69,9 +68,7 @@ async def test_poison_events_are_parked_with_their_error_and_copied_to_the_dlq(
     )
 
     runner = probe.consumer_runner(probe_db.sessions, kafka_bootstrap, group, topic)
-    stop = asyncio.Event()
-    task = asyncio.create_task(runner.run(stop))
-    try:
+    async with running(runner.run):
         await eventually(
             lambda: probe.effect_count(probe_db.sessions),
             lambda n: n == 10,
@@ -84,9 +81,6 @@ async def test_poison_events_are_parked_with_their_error_and_copied_to_the_dlq(
             timeout=30,
             what="8 DLQ copies",
         )
-    finally:
-        stop.set()
-        await task
 
     async with probe_db.sessions() as session:
         parked = (await session.execute(select(probe.parked_table))).all()
@@ -143,9 +137,7 @@ async def test_a_handler_that_keeps_failing_is_parked_after_its_retries(
     runner = ConsumerRunner(
         config, probe.REGISTRY, probe_db.sessions, kafka_bootstrap, session_timeout_ms=6000
     )
-    stop = asyncio.Event()
-    task = asyncio.create_task(runner.run(stop))
-    try:
+    async with running(runner.run):
         await eventually(
             lambda: probe.effect_count(probe_db.sessions),
             lambda n: n == 2,
@@ -158,9 +150,6 @@ async def test_a_handler_that_keeps_failing_is_parked_after_its_retries(
             timeout=30,
             what="2 DLQ copies",
         )
-    finally:
-        stop.set()
-        await task
 
     # max_attempts one by one, plus once more if it first came in a batch that rolled back
     assert calls.count(("cursed", 0)) in (config.max_attempts, config.max_attempts + 1)
@@ -191,18 +180,13 @@ async def test_a_handler_cannot_commit_behind_the_runners_back(
     config = type(config)(**{**config.__dict__, "handlers": {probe.ThingHappened.TYPE: committing}})
     await produce_raw(kafka_bootstrap, topic, [("rogue", encode(envelope("rogue", 0)))])
     runner = ConsumerRunner(config, probe.REGISTRY, probe_db.sessions, kafka_bootstrap)
-    stop = asyncio.Event()
-    task = asyncio.create_task(runner.run(stop))
-    try:
+    async with running(runner.run):
         await eventually(
             lambda: read_topic(kafka_bootstrap, f"{group}.dlq"),
             lambda records: len(records) == 1,
             timeout=60,
             what="the event parked",
         )
-    finally:
-        stop.set()
-        await task
     async with probe_db.sessions() as session:
         parked = (await session.execute(select(probe.parked_table))).one()
         inbox = (await session.execute(select(probe.inbox_table))).all()

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import MessageSizeTooLargeError
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
 from shared.db import create_engine
 from shared.kafka import KafkaPublisher, OutgoingMessage, PublisherFailed
@@ -57,13 +57,6 @@ def _seq(message: OutgoingMessage) -> int:
     return int(json.loads(message.value)["seq"])
 
 
-async def unpublished(db: ProbeDb) -> int:
-    table = probe.outbox_table
-    async with db.sessions() as session:
-        query = select(func.count()).where(table.c.published_at.is_(None))
-        return int((await session.execute(query)).scalar_one())
-
-
 async def test_a_failed_batch_stops_the_window_and_everything_goes_again_in_order(
     probe_db: ProbeDb,
 ) -> None:
@@ -76,12 +69,12 @@ async def test_a_failed_batch_stops_the_window_and_everything_goes_again_in_orde
     with pytest.raises(PublisherFailed):
         await relay.relay_pending()
     assert publisher.sent == [list(range(1, 11)), list(range(11, 21))], "nothing after the failure"
-    assert await unpublished(probe_db) == 50, "the whole window is claimed again"
+    assert await probe.unpublished(probe_db.sessions) == 50, "the whole window is claimed again"
 
     assert await relay.relay_pending() == 50
     resent = [seq for batch in publisher.sent[2:] for seq in batch]
     assert resent == list(range(1, 51)), "from the earliest unpublished row, in order"
-    assert await unpublished(probe_db) == 0
+    assert await probe.unpublished(probe_db.sessions) == 0
 
 
 async def test_leadership_is_fenced_when_its_connection_dies(probe_db: ProbeDb) -> None:

@@ -5,23 +5,15 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy import func, select
 
 from shared.kafka import KafkaPublisher
 from shared.notify import listen_for_notifications
 from shared.relay import OutboxRelay
 from shared.testing import probe
-from shared.testing.wait import eventually
+from shared.testing.wait import eventually, running
 from tests.integration.conftest import ProbeDb
 
 pytestmark = pytest.mark.integration
-
-
-async def published(db: ProbeDb) -> int:
-    table = probe.outbox_table
-    async with db.sessions() as session:
-        query = select(func.count()).where(table.c.published_at.is_not(None))
-        return int((await session.execute(query)).scalar_one())
 
 
 async def test_a_committed_event_wakes_the_relay_through_notify(
@@ -31,22 +23,23 @@ async def test_a_committed_event_wakes_the_relay_through_notify(
     publisher = KafkaPublisher(kafka_bootstrap, client_id="notify-relay")
     # a poll so slow that only a notification can explain a prompt publication
     relay = OutboxRelay(probe_db.sessions, log, publisher, poll_interval=3600)
-    stop, listening = asyncio.Event(), asyncio.Event()
-    listener = listen_for_notifications(
-        probe_db.url, log.channel, relay.wake, stop, listening=listening
-    )
-    tasks = [asyncio.create_task(relay.run(stop)), asyncio.create_task(listener)]
+    listening = asyncio.Event()
+
+    async def listen(stop: asyncio.Event) -> None:
+        await listen_for_notifications(
+            probe_db.url, log.channel, relay.wake, stop, listening=listening
+        )
+
     try:
-        await asyncio.wait_for(listening.wait(), timeout=30)
-        for expected in (3, 6):
-            await probe.write_events(probe_db.sessions, log, 3, aggregates=1)
-            await eventually(
-                lambda: published(probe_db),
-                lambda n, e=expected: n == e,
-                timeout=60,
-                what=f"{expected} published after NOTIFY",
-            )
+        async with running(relay.run, listen):
+            await asyncio.wait_for(listening.wait(), timeout=30)
+            for _ in range(2):
+                await probe.write_events(probe_db.sessions, log, 3, aggregates=1)
+                await eventually(
+                    lambda: probe.unpublished(probe_db.sessions),
+                    lambda n: n == 0,
+                    timeout=60,
+                    what="published after NOTIFY",
+                )
     finally:
-        stop.set()
-        await asyncio.gather(*tasks)
         await publisher.close()

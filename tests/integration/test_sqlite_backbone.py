@@ -13,7 +13,7 @@ from shared.kafka import KafkaPublisher, ensure_topics
 from shared.outbox import verify_log
 from shared.relay import OutboxRelay
 from shared.testing import probe
-from shared.testing.wait import eventually
+from shared.testing.wait import eventually, running
 from tests.integration.test_delivery import effects_by_event
 
 pytestmark = pytest.mark.integration
@@ -42,14 +42,8 @@ async def test_events_flow_once_between_two_sqlite_services(
         pass
     await publisher.close()
 
-    runner = probe.consumer_runner(consumer, kafka_bootstrap, group, topic)
-    stop = asyncio.Event()
-    task = asyncio.create_task(runner.run(stop))
-    try:
+    async with running(probe.consumer_runner(consumer, kafka_bootstrap, group, topic).run):
         await eventually(lambda: probe.effect_count(consumer), lambda n: n >= 120, timeout=60)
-    finally:
-        stop.set()
-        await task
 
     async with producer() as session:
         report = await verify_log(session, probe.outbox_table)
