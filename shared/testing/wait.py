@@ -32,7 +32,7 @@ async def eventually(
 
 @contextlib.asynccontextmanager
 async def running(
-    *loops: Callable[[asyncio.Event], Awaitable[None]],
+    *loops: Callable[[asyncio.Event], Coroutine[Any, Any, None]],
 ) -> AsyncIterator[asyncio.Event]:
     """Run `loop(stop)` tasks (relays, consumers) for the block; stop and await them after it."""
     stop = asyncio.Event()
