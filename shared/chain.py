@@ -21,12 +21,14 @@ class ChainReport:
     reason: str | None = None
 
 
-Routing = tuple[str, str, str]
-"""The columns a relay sends by: event id, key (aggregate id) and type."""
+Routing = tuple[str, str, str, str]
+"""The columns a relay sends by: event id, key (aggregate id), type and topic."""
 
 
 def verify_chain(
     rows: Iterable[tuple[int, str, str] | tuple[int, str, str, Routing]],
+    *,
+    topic: str | None = None,
 ) -> ChainReport:
     """Check `(seq, envelope_json, hash[, routing])` rows, in stored order, from seq 1 on.
 
@@ -37,17 +39,20 @@ def verify_chain(
     for seq, envelope_json, stored_hash, *routing in rows:
         reason = _check_row(expected_seq, prevhash, seq, envelope_json, stored_hash)
         if reason is None and routing:
-            reason = _check_routing(envelope_json, routing[0])
+            reason = _check_routing(envelope_json, routing[0], topic)
         if reason is not None:
             return ChainReport(False, checked, expected_seq - 1, prevhash, seq, reason)
         prevhash, expected_seq, checked = stored_hash, expected_seq + 1, checked + 1
     return ChainReport(True, checked, expected_seq - 1, prevhash)
 
 
-def _check_routing(envelope_json: str, routing: Routing) -> str | None:
+def _check_routing(envelope_json: str, routing: Routing, topic: str | None) -> str | None:
     wire = json.loads(envelope_json)
-    if routing != (wire.get("id"), wire.get("subject"), wire.get("type")):
+    event_id, key, event_type, row_topic = routing
+    if (event_id, key, event_type) != (wire.get("id"), wire.get("subject"), wire.get("type")):
         return "the row's id, key or type differs from its envelope: it would be misrouted"
+    if topic is not None and row_topic != topic:
+        return f"the row names topic {row_topic!r}, not {topic!r}: it would be misrouted"
     return None
 
 

@@ -110,6 +110,12 @@ class IncomingRecord:
     headers: dict[str, bytes] = field(default_factory=dict)
 
 
+def _retrieve(future: asyncio.Future[Any]) -> None:
+    """Mark a dropped message's outcome as seen (it is sent again with its batch)."""
+    if not future.cancelled():
+        future.exception()
+
+
 def producer_settings() -> dict[str, Any]:
     """The settings every Passerelle producer uses: acknowledged by all replicas, idempotent."""
     return {
@@ -170,18 +176,32 @@ class KafkaPublisher:
     async def _acknowledged(
         self, producer: AIOKafkaProducer, futures: list[asyncio.Future[Any]]
     ) -> None:
-        try:
-            # while the broker is away aiokafka retries forever: give up, and start afresh later
-            await asyncio.wait_for(asyncio.gather(*futures), timeout=self._delivery_timeout)
-        except (KafkaError, OSError, TimeoutError):
+        if not futures:
+            return
+        # while the broker is away aiokafka retries forever: give up, and start afresh later
+        done, pending = await asyncio.wait(futures, timeout=self._delivery_timeout)
+        failures = [exc for f in done if (exc := f.exception()) is not None]  # all retrieved
+        if failures or pending:
+            for future in pending:
+                future.add_done_callback(_retrieve)
             await self._abort(producer)
-            raise
+            raise failures[0] if failures else TimeoutError("no acknowledgement in time")
 
     async def _abort(self, producer: AIOKafkaProducer) -> None:
         """Refuse further sends and drop the producer that failed (not a newer one)."""
-        if self._producer is producer:
-            self._failed = True
-            await self.close()
+        if self._producer is not producer:
+            return
+        self._failed = True
+        # fail what is still queued so stop() has nothing to flush: with idempotence aiokafka
+        # would retry it forever and stop() would never return (what still lands on the
+        # broker is, per partition, an in-order prefix, so order holds either way)
+        accumulator: Any = getattr(producer, "_message_accumulator")  # noqa: B009
+        queued = [b for bs in accumulator._batches.values() for b in bs]
+        for batch in [*queued, *accumulator._pending_batches]:
+            for future in (batch.future, batch._drain_waiter):  # nobody awaits a dropped batch
+                future.add_done_callback(_retrieve)
+        accumulator.fail_all(PublisherFailed("producer dropped"))
+        await self.close()
 
     async def close(self) -> None:
         """Stop the producer (bounded: stop() can hang while every broker is down)."""
@@ -198,9 +218,11 @@ class KafkaPublisher:
                 bootstrap_servers=self._bootstrap, client_id=self._client_id, **producer_settings()
             )
             try:
-                await producer.start()
+                # an idempotent producer waits for its id without limit if the broker is away
+                await asyncio.wait_for(producer.start(), timeout=self._delivery_timeout)
             except BaseException:
-                await asyncio.wait_for(producer.stop(), timeout=5)
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(producer.stop(), timeout=5)
                 raise
             self._producer = producer
         return self._producer

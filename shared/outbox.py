@@ -133,18 +133,16 @@ def _row(
     }
 
 
-async def verify_log(session: AsyncSession, table: Table) -> ChainReport:
+async def verify_log(session: AsyncSession, table: Table, topic: str | None = None) -> ChainReport:
     """Verify a service's whole outbox log, streaming it in seq order."""
-    columns = (
-        table.c.seq,
-        table.c.envelope,
-        table.c.hash,
-        table.c.event_id,
-        table.c.key,
-        table.c.type,
+    c = table.c
+    query = (
+        select(c.seq, c.envelope, c.hash, c.event_id, c.key, c.type, c.topic)
+        .order_by(c.seq)
+        .execution_options(yield_per=1000)
     )
-    query = select(*columns).order_by(table.c.seq).execution_options(yield_per=1000)
     rows = await session.stream(query)
     return verify_chain(
-        [(r.seq, r.envelope, r.hash, (r.event_id, r.key, r.type)) async for r in rows]
+        [(r.seq, r.envelope, r.hash, (r.event_id, r.key, r.type, r.topic)) async for r in rows],
+        topic=topic,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +20,8 @@ from shared.events.envelope import Envelope
 from shared.kafka import IncomingRecord, KafkaPublisher, OutgoingMessage
 
 log = structlog.get_logger(__name__)
+
+DLQ_RETRY_SECONDS = 5.0
 
 
 class PoisonEvent(Exception):
@@ -87,6 +90,7 @@ class ParkingLot:
         self._sessions = sessions
         self._dlq = KafkaPublisher(bootstrap, client_id=f"{name}-dlq")
         self._pending = True  # copies left over from a previous run are sent at start
+        self._retry_at = 0.0
 
     async def park(self, record: IncomingRecord, poison: PoisonEvent, attempts: int) -> None:
         """Record the poison event; the DLQ copy follows in `flush`."""
@@ -108,9 +112,18 @@ class ParkingLot:
         self._pending = True
 
     async def flush(self) -> None:
-        """Copy parked events not yet copied to the DLQ, with their origin headers."""
-        if not self._pending:
+        """Copy parked events not yet copied to the DLQ; a failure is retried later."""
+        if not self._pending or time.monotonic() < self._retry_at:
             return
+        try:
+            await self._flush()
+        except Exception as exc:  # the parked rows are safe; consuming goes on meanwhile
+            log.warning("consumer.dlq_copy_failed", consumer=self.name, error=type(exc).__name__)
+            self._retry_at = time.monotonic() + DLQ_RETRY_SECONDS
+            return
+        self._pending = False
+
+    async def _flush(self) -> None:
         table = self._table
         query = (
             select(table)
@@ -131,7 +144,6 @@ class ParkingLot:
                 await self._dlq.publish([self._message(row) for row in rows])
                 async with session.begin():
                     await self._mark_copied(session, rows)
-        self._pending = False
 
     async def _mark_copied(self, session: AsyncSession, rows: Sequence[Any]) -> None:
         marked = update(self._table).where(self._table.c.id.in_([row.id for row in rows]))
@@ -151,22 +163,24 @@ class ParkingLot:
         self, record: IncomingRecord, poison: PoisonEvent, attempts: int, *, minimal: bool = False
     ) -> dict[str, Any]:
         envelope = None if minimal else _try_envelope(record.value)
-        headers = (
-            {} if minimal else {k: v.decode(errors="replace") for k, v in record.headers.items()}
-        )
+        # values are cut, never the serialised JSON: the DLQ copy must parse it back
+        headers = {
+            k.replace("\x00", "")[:255]: v.decode(errors="replace").replace("\x00", "")[:4096]
+            for k, v in ({} if minimal else record.headers).items()
+        }
         return {
             "consumer": self.name,
             "topic": record.topic,
             "partition": record.partition,
             "offset": record.offset,
-            "aggregate": None if minimal else aggregate_of(record, envelope),
+            "aggregate": aggregate_of(record, envelope),
             "event_id": clean(envelope.id, 64) if envelope else None,
             "event_type": clean(envelope.type, 255) if envelope else None,
             "reason": poison.code,
             "error": clean(str(poison), 1000),
             "attempts": attempts,
             "value": record.value,
-            "headers": clean(json.dumps(headers), 100_000),
+            "headers": json.dumps(headers),
             "parked_at": datetime.now(UTC),
         }
 

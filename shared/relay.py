@@ -9,22 +9,25 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import structlog
-from sqlalchemy import BigInteger, Row, any_, bindparam, func, select, update
+from sqlalchemy import BigInteger, Row, any_, bindparam, exists, func, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from shared.aio import sleep_or_stop
 from shared.db import SessionFactory
 from shared.faults import fault_point
 from shared.kafka import OutgoingMessage
-from shared.leader import Leadership
+from shared.leader import Leadership, LeadershipLost
 from shared.outbox import OutboxLog
 
 log = structlog.get_logger(__name__)
 
 OutboxRow = Row[Any, Any, Any, Any, Any, Any]
 Headers = tuple[tuple[str, bytes], ...]
+
+
+class EarlierRowsLocked(RuntimeError):
+    """Unpublished rows before the claim are locked by another transaction: wait for them."""
 
 
 class RelayStopped(Exception):
@@ -85,7 +88,9 @@ class OutboxRelay:
         self._wakeup = asyncio.Event()
         self._leadership = Leadership(outbox.source)
         self._headers = constant_headers(outbox.source)
-        self._claim, self._mark = _statements(outbox, batch_size, postgres=self._postgres)
+        self._claim, self._skipped, self._mark = _statements(
+            outbox, batch_size, postgres=self._postgres
+        )
 
     def wake(self) -> None:
         """Ask the relay to look for new rows now (called on NOTIFY or by an in-process writer)."""
@@ -97,14 +102,32 @@ class OutboxRelay:
         while not stop.is_set():
             try:
                 async with self._leadership.hold(self._engine) as leadership:
-                    while leadership.held and not stop.is_set():
-                        await self.relay_pending(stop)
-                        backoff = 0.1
-                        await self._wait_for_work(stop)
-                if not stop.is_set():
+                    leading = leadership.held
+                    if leading:
+                        await self._lead(stop)
+                if not leading:
                     await self._wait_for_work(stop)  # another instance leads: stand by
+                backoff = 0.1
             except RelayStopped:
                 return
+            except Exception as exc:  # the database itself is away: try again later
+                log.warning("outbox.relay_unavailable", error=type(exc).__name__, retry_in=backoff)
+                await sleep_or_stop(stop, backoff)
+                backoff = min(backoff * 2, self._max_backoff)
+
+    async def _lead(self, stop: asyncio.Event) -> None:
+        """Relay while leading; failures are recorded and retried while the lock is still held."""
+        backoff = 0.1
+        while not stop.is_set():
+            try:
+                await self.relay_pending(stop)
+                backoff = 0.1
+                await self._wait_for_work(stop)
+            except LeadershipLost:
+                log.warning("outbox.leadership_lost")
+                return
+            except (RelayStopped, asyncio.CancelledError):
+                raise
             except Exception as exc:
                 log.warning("outbox.relay_failed", error=type(exc).__name__, retry_in=backoff)
                 await self._record_failure(exc)
@@ -117,7 +140,10 @@ class OutboxRelay:
         window: collections.deque[_InFlight] = collections.deque()
         sent = 0
         try:
-            while not (stop and stop.is_set()) and (batch := await self._claim_and_send()):
+            while not (stop and stop.is_set()):
+                batch = await self._claim_and_send(window[-1].rows[-1].seq if window else 0)
+                if batch is None:
+                    break
                 window.append(batch)
                 if len(window) >= self._window:
                     sent += await self._settle(window.popleft(), stop)
@@ -126,22 +152,26 @@ class OutboxRelay:
             return sent
         except BaseException:
             for batch in window:  # their rows stay unpublished and go out again, in order
+                batch.acked.add_done_callback(_retrieve)
                 await _end(batch.session)
             raise
 
     async def relay_batch(self) -> int:
         """Publish one batch of unpublished rows and mark it; return how many were sent."""
         await self._publisher.reset()
-        batch = await self._claim_and_send()
+        batch = await self._claim_and_send(0)
         return 0 if batch is None else await self._settle(batch)
 
-    async def _claim_and_send(self) -> _InFlight | None:
-        """Claim a batch and queue it; on PostgreSQL its transaction stays open (row locks)."""
+    async def _claim_and_send(self, after: int) -> _InFlight | None:
+        """Claim the next rows past `after` and queue them; on PostgreSQL the claim stays open."""
         session = self._sessions()
         try:
             await session.begin()
             await self._leadership.check(session)
-            rows = (await session.execute(self._claim)).all()
+            rows = (await session.execute(self._claim, {"after": after})).all()
+            if rows and await session.scalar(self._skipped, {"after": after, "first": rows[0].seq}):
+                # SKIP LOCKED passed over rows another transaction holds: never overtake them
+                raise EarlierRowsLocked(f"rows before seq {rows[0].seq} are held elsewhere")
             if not rows or not self._postgres:
                 # SQLite: never hold its single write lock while Kafka answers
                 await _end(session)
@@ -182,8 +212,8 @@ class OutboxRelay:
                     .where(table.c.seq == first.limit(1).scalar_subquery())
                     .values(attempts=table.c.attempts + 1, last_error=type(exc).__name__)
                 )
-        except SQLAlchemyError:
-            log.warning("outbox.failure_not_recorded")
+        except Exception as failure:  # the database may be what failed: never let this escape
+            log.warning("outbox.failure_not_recorded", error=type(failure).__name__)
 
     async def _wait_for_work(self, stop: asyncio.Event) -> None:
         waiters = [asyncio.ensure_future(self._wakeup.wait()), asyncio.ensure_future(stop.wait())]
@@ -210,9 +240,10 @@ async def _unless_stopped(acked: asyncio.Future[None], stop: asyncio.Event | Non
     return acked.result()
 
 
-def _statements(outbox: OutboxLog, batch_size: int, *, postgres: bool) -> tuple[Any, Any]:
-    """The claim and mark statements, built once (cached by SQLAlchemy and the driver)."""
+def _statements(outbox: OutboxLog, batch_size: int, *, postgres: bool) -> tuple[Any, Any, Any]:
+    """Claim, skipped-rows check and mark statements, built once (cached by the driver)."""
     table = outbox.table
+    pending = table.c.published_at.is_(None)
     claim = (
         select(
             table.c.seq,
@@ -222,10 +253,13 @@ def _statements(outbox: OutboxLog, batch_size: int, *, postgres: bool) -> tuple[
             table.c.event_id,
             table.c.type,
         )
-        .where(table.c.published_at.is_(None))
+        .where(pending, table.c.seq > bindparam("after"))
         .order_by(table.c.seq)
         .limit(batch_size)
         .with_for_update(skip_locked=True)
+    )
+    skipped = select(
+        exists().where(pending, table.c.seq > bindparam("after"), table.c.seq < bindparam("first"))
     )
     seqs = (
         any_(bindparam("seqs", type_=ARRAY(BigInteger)))
@@ -234,13 +268,25 @@ def _statements(outbox: OutboxLog, batch_size: int, *, postgres: bool) -> tuple[
     )
     condition = table.c.seq == seqs if postgres else table.c.seq.in_(seqs)
     mark = update(table).where(condition).values(published_at=func.now())
-    return claim, mark
+    return claim, skipped, mark
 
 
 async def _end(session: AsyncSession | None) -> None:
-    if session is not None:
+    """End a transaction whatever state its connection is in; the rows stay unpublished."""
+    if session is None:
+        return
+    try:
         await session.rollback()
+    except Exception as exc:  # a dead connection: the server has rolled back already
+        log.info("outbox.rollback_failed", error=type(exc).__name__)
+    finally:
         await session.close()
+
+
+def _retrieve(future: asyncio.Future[None]) -> None:
+    """Collect the outcome of a dropped batch's acks (it is sent again anyway)."""
+    if not future.cancelled():
+        future.exception()
 
 
 def constant_headers(source: str) -> Headers:

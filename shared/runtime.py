@@ -34,6 +34,8 @@ from shared.web import RequestContextMiddleware, install_problem_handlers
 
 log = structlog.get_logger(__name__)
 
+SHUTDOWN_GRACE = 20.0
+
 MODES = ("api", "worker", "all", "migrate", "verify-log")
 
 
@@ -46,6 +48,7 @@ class Runtime:
     engine: AsyncEngine
     sessions: SessionFactory
     outbox: OutboxLog
+    publisher: KafkaPublisher
     relay: OutboxRelay
     verifier: TokenVerifier
     migrations: Path
@@ -66,7 +69,8 @@ class Runtime:
         await wait_for_broker(self.settings.kafka_bootstrap_servers, timeout=2.5)
 
     async def close(self) -> None:
-        """Release the database pool."""
+        """Stop the relay's producer and release the database pool."""
+        await self.publisher.close()
         await self.engine.dispose()
 
 
@@ -86,7 +90,7 @@ def build_runtime(
         poll_interval=settings.relay_poll_interval,
     )
     verifier = TokenVerifier(settings.auth)
-    return Runtime(name, settings, engine, sessions, outbox, relay, verifier, migrations)
+    return Runtime(name, settings, engine, sessions, outbox, publisher, relay, verifier, migrations)
 
 
 async def serve(runtime: Runtime, mode: str, app_factory: Callable[[Runtime], FastAPI]) -> None:
@@ -113,6 +117,9 @@ async def serve(runtime: Runtime, mode: str, app_factory: Callable[[Runtime], Fa
         tasks.append(asyncio.create_task(_api(runtime, app_factory, stop)))
     log.info("service.started", service=runtime.name, mode=mode)
     await stop.wait()
+    _done, late = await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE)
+    for task in late:  # e.g. a client still waiting on a broker that went away
+        task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
     await runtime.close()
     log.info("service.stopped", service=runtime.name)
@@ -121,7 +128,7 @@ async def serve(runtime: Runtime, mode: str, app_factory: Callable[[Runtime], Fa
 async def _verify_log(runtime: Runtime) -> bool:
     """Print the verdict on the service's hash-chained event log; True when intact."""
     async with runtime.sessions() as session:
-        report = await verify_log(session, runtime.outbox.table)
+        report = await verify_log(session, runtime.outbox.table, runtime.outbox.topic)
     print(json.dumps(dataclasses.asdict(report)), flush=True)
     return report.ok
 

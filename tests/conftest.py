@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -29,6 +30,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     """Close the run's log file."""
     sink = config.stash.get(_SINK, None)
     if sink is not None:
+        configure_logging("tests", level="WARNING", stream=sys.stderr)  # for what GC reports last
         sink.close()
 
 

@@ -103,3 +103,14 @@ async def test_a_row_rerouted_behind_its_envelope_is_detected(probe_db: ProbeDb)
     assert not result.ok
     assert result.broken_at == 12
     assert "misrouted" in (result.reason or "")
+
+
+async def test_a_row_sent_to_another_topic_is_detected(probe_db: ProbeDb) -> None:
+    await write(probe_db, 20)
+    async with probe_db.sessions() as session, session.begin():
+        await session.execute(update(TABLE).where(TABLE.c.seq == 7).values(topic="elsewhere"))
+    async with probe_db.sessions() as session:
+        result = await verify_log(session, TABLE, "probe.chain.events")
+    assert not result.ok
+    assert result.broken_at == 7
+    assert "topic" in (result.reason or "")
