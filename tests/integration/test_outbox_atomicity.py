@@ -1,0 +1,115 @@
+"""A state change and its events commit together or not at all (intake, real PostgreSQL)."""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from services.intake import handlers
+from services.intake.bootstrap import Intake, bootstrap
+from services.intake.models import Person, PersonKey, outbox_table
+from services.intake.schemas import PersonCreate
+from services.intake.settings import IntakeSettings
+from shared.auth import DEV_JWT_SECRET, AuthSettings, Principal
+from shared.migrations import upgrade
+
+pytestmark = pytest.mark.integration
+
+CLERK = Principal(user_id="clerk", org="city-montreuil", roles=frozenset({"intake"}))
+
+
+@pytest.fixture
+async def intake(pg_url: str) -> AsyncIterator[Intake]:
+    settings = IntakeSettings(
+        database_url=pg_url,
+        master_key=base64.b64encode(os.urandom(32)).decode(),
+        auth=AuthSettings(jwt_secret=DEV_JWT_SECRET),
+    )
+    service = bootstrap(settings)
+    await upgrade(service.runtime.engine, service.runtime.migrations)
+    yield service
+    await service.runtime.close()
+
+
+async def counts(intake: Intake) -> list[int]:
+    """Rows in persons, person_keys and outbox."""
+    found = []
+    async with intake.runtime.sessions() as session:
+        for table in (Person.__table__, PersonKey.__table__, outbox_table):
+            query = select(func.count()).select_from(table)
+            found.append(int((await session.execute(query)).scalar_one()))
+    return found
+
+
+async def register(intake: Intake, name: str) -> Person:
+    async with intake.unit_of_work(CLERK) as uow:
+        person = await handlers.register_person(
+            uow,
+            intake.keys,
+            PersonCreate(chosen_name=name, preferred_language="fr"),
+            CLERK,
+            datetime.now(UTC),
+        )
+        await uow.commit()
+    return person
+
+
+async def test_a_registration_writes_the_person_their_key_and_one_event(intake: Intake) -> None:
+    await register(intake, "Amina")
+    assert await counts(intake) == [1, 1, 1]
+
+
+async def test_when_the_event_cannot_be_written_the_person_is_not_either(intake: Intake) -> None:
+    await register(intake, "Amina")
+    async with intake.unit_of_work(CLERK) as uow:
+        await handlers.register_person(
+            uow,
+            intake.keys,
+            PersonCreate(chosen_name="Badr", preferred_language="ar"),
+            CLERK,
+            datetime.now(UTC),
+        )
+        # the outbox refuses the event (a duplicate id): the whole transaction must go
+        uow._staged[0] = uow._staged[0].model_copy(update={"id": await _first_event_id(intake)})
+        with pytest.raises(IntegrityError):
+            await uow.commit()
+    assert await counts(intake) == [1, 1, 1]
+
+
+async def test_when_the_state_change_fails_no_event_is_written(intake: Intake) -> None:
+    first = await register(intake, "Amina")
+    async with intake.unit_of_work(CLERK) as uow:
+        person = await handlers.register_person(
+            uow,
+            intake.keys,
+            PersonCreate(chosen_name="Badr", preferred_language="ar"),
+            CLERK,
+            datetime.now(UTC),
+        )
+        person.id = first.id  # the row clashes with an existing person at commit
+        with pytest.raises(IntegrityError):
+            await uow.commit()
+    assert await counts(intake) == [1, 1, 1]
+
+
+async def test_leaving_the_unit_of_work_without_commit_writes_nothing(intake: Intake) -> None:
+    async with intake.unit_of_work(CLERK) as uow:
+        await handlers.register_person(
+            uow,
+            intake.keys,
+            PersonCreate(chosen_name="Chen", preferred_language="zh"),
+            CLERK,
+            datetime.now(UTC),
+        )
+    assert await counts(intake) == [0, 0, 0]
+
+
+async def _first_event_id(intake: Intake) -> str:
+    async with intake.runtime.sessions() as session:
+        return str((await session.execute(select(outbox_table.c.event_id))).scalar_one())
