@@ -18,6 +18,7 @@ from services.intake.schemas import PersonCreate
 from services.intake.settings import IntakeSettings
 from shared.auth import DEV_JWT_SECRET, AuthSettings, Principal
 from shared.migrations import upgrade
+from shared.uow import UnitOfWork
 
 pytestmark = pytest.mark.integration
 
@@ -47,15 +48,15 @@ async def counts(intake: Intake) -> list[int]:
     return found
 
 
+async def stage(uow: UnitOfWork, intake: Intake, name: str, language: str) -> Person:
+    """Stage a registration in the unit of work (not committed)."""
+    command = PersonCreate(chosen_name=name, preferred_language=language)
+    return await handlers.register_person(uow, intake.keys, command, CLERK, datetime.now(UTC))
+
+
 async def register(intake: Intake, name: str) -> Person:
     async with intake.unit_of_work(CLERK) as uow:
-        person = await handlers.register_person(
-            uow,
-            intake.keys,
-            PersonCreate(chosen_name=name, preferred_language="fr"),
-            CLERK,
-            datetime.now(UTC),
-        )
+        person = await stage(uow, intake, name, "fr")
         await uow.commit()
     return person
 
@@ -68,13 +69,7 @@ async def test_a_registration_writes_the_person_their_key_and_one_event(intake: 
 async def test_when_the_event_cannot_be_written_the_person_is_not_either(intake: Intake) -> None:
     await register(intake, "Amina")
     async with intake.unit_of_work(CLERK) as uow:
-        await handlers.register_person(
-            uow,
-            intake.keys,
-            PersonCreate(chosen_name="Badr", preferred_language="ar"),
-            CLERK,
-            datetime.now(UTC),
-        )
+        await stage(uow, intake, "Badr", "ar")
         # the outbox refuses the event (a duplicate id): the whole transaction must go
         uow._staged[0] = uow._staged[0].model_copy(update={"id": await _first_event_id(intake)})
         with pytest.raises(IntegrityError):
@@ -85,13 +80,7 @@ async def test_when_the_event_cannot_be_written_the_person_is_not_either(intake:
 async def test_when_the_state_change_fails_no_event_is_written(intake: Intake) -> None:
     first = await register(intake, "Amina")
     async with intake.unit_of_work(CLERK) as uow:
-        person = await handlers.register_person(
-            uow,
-            intake.keys,
-            PersonCreate(chosen_name="Badr", preferred_language="ar"),
-            CLERK,
-            datetime.now(UTC),
-        )
+        person = await stage(uow, intake, "Badr", "ar")
         person.id = first.id  # the row clashes with an existing person at commit
         with pytest.raises(IntegrityError):
             await uow.commit()
@@ -100,13 +89,7 @@ async def test_when_the_state_change_fails_no_event_is_written(intake: Intake) -
 
 async def test_leaving_the_unit_of_work_without_commit_writes_nothing(intake: Intake) -> None:
     async with intake.unit_of_work(CLERK) as uow:
-        await handlers.register_person(
-            uow,
-            intake.keys,
-            PersonCreate(chosen_name="Chen", preferred_language="zh"),
-            CLERK,
-            datetime.now(UTC),
-        )
+        await stage(uow, intake, "Chen", "zh")
     assert await counts(intake) == [0, 0, 0]
 
 
