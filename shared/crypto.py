@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import os
 import re
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
@@ -39,7 +43,7 @@ def _check_key(key: bytes, what: str) -> None:
 class MasterKey:
     """A key-encryption key identified by a two-character id (e.g. "k1") for rotation."""
 
-    __slots__ = ("_aead", "_key_id")
+    __slots__ = ("_aead", "_key_id", "_secret")
 
     def __init__(self, key: bytes, *, key_id: str = "k1") -> None:
         _check_key(key, "master key")
@@ -47,6 +51,12 @@ class MasterKey:
             raise CryptoError("key id must be two ASCII letters or digits")
         self._aead = AESGCM(key)
         self._key_id = key_id
+        self._secret = key
+
+    def derive(self, purpose: str) -> bytes:
+        """A 32-byte key for one purpose (e.g. a blind index), derived with HKDF-SHA256."""
+        info = b"passerelle:" + purpose.encode("utf-8")
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(self._secret)
 
     @classmethod
     def from_b64(cls, value: str, *, key_id: str = "k1") -> MasterKey:
@@ -149,6 +159,11 @@ def decrypt_field(data_key: bytes, token: str, *, aad: str) -> str:
     except InvalidTag:
         raise CryptoError("cannot decrypt field") from None
     return clear.decode("utf-8")
+
+
+def blind_index(key: bytes, value: str) -> str:
+    """A keyed hash to find equal values without storing them: HMAC-SHA256, hex."""
+    return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def is_encrypted(value: str) -> bool:

@@ -8,9 +8,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
-from services.intake import handlers, queries
+from services.intake import duplicates, handlers, queries
 from services.intake.bootstrap import Intake
-from services.intake.schemas import PersonCreate, PersonPublic
+from services.intake.schemas import DuplicatePublic, PersonCreate, PersonPublic, PersonRegistered
 from shared.auth import Principal, require_roles
 
 router = APIRouter(prefix="/persons", tags=["persons"])
@@ -27,21 +27,19 @@ def _intake(request: Request) -> Intake:
 IntakeDep = Annotated[Intake, Depends(_intake)]
 
 
-@router.post("", status_code=201, response_model=PersonPublic)
-async def register_person(body: PersonCreate, principal: Staff, intake: IntakeDep) -> PersonPublic:
-    """Welcome a person: a chosen name and a language are enough, no document is asked."""
+@router.post("", status_code=201, response_model=PersonRegistered)
+async def register_person(
+    body: PersonCreate, principal: Staff, intake: IntakeDep
+) -> PersonRegistered:
+    """Welcome a person: a chosen name is enough; possible duplicates are suggested, not merged."""
     async with intake.unit_of_work(principal) as uow:
         person = await handlers.register_person(
             uow, intake.keys, body, principal, datetime.now(UTC)
         )
+        found = await duplicates.suggestions(uow.session, intake.keys, person.id, principal)
         await uow.commit()
-    return PersonPublic(
-        id=person.id,
-        organisation_id=person.organisation_id,
-        chosen_name=body.chosen_name,
-        preferred_language=person.preferred_language,
-        registered_at=person.registered_at,
-    )
+        shown = await queries.get_person(uow.session, intake.keys, person.id, principal)
+    return PersonRegistered(**shown.model_dump(), duplicates=found)
 
 
 @router.get("/{person_id}", response_model=PersonPublic)
@@ -49,3 +47,13 @@ async def get_person(person_id: uuid.UUID, principal: Staff, intake: IntakeDep) 
     """A person, if the caller's organisation may see them."""
     async with intake.runtime.sessions() as session:
         return await queries.get_person(session, intake.keys, str(person_id), principal)
+
+
+@router.get("/{person_id}/duplicates", response_model=list[DuplicatePublic])
+async def person_duplicates(
+    person_id: uuid.UUID, principal: Staff, intake: IntakeDep
+) -> list[DuplicatePublic]:
+    """Possible duplicates of a person among those the caller's organisation may see."""
+    async with intake.runtime.sessions() as session:
+        await queries.get_person(session, intake.keys, str(person_id), principal)  # 404 if unseen
+        return await duplicates.suggestions(session, intake.keys, str(person_id), principal)

@@ -15,9 +15,12 @@ class Registration:
     person_id: str
     organisation_id: str
     chosen_name_enc: str
-    preferred_language: str
+    preferred_language: str | None
     registered_at: datetime
     registered_by: str
+    phone_enc: str | None = None
+    sms_consent: bool = False
+    timezone: str = "Europe/Paris"
 
 
 def register(registration: Registration) -> list[PersonRegistered]:
@@ -29,5 +32,8 @@ def register(registration: Registration) -> list[PersonRegistered]:
             chosen_name=registration.chosen_name_enc,
             preferred_language=registration.preferred_language,
             registered_at=registration.registered_at,
+            phone=registration.phone_enc,
+            sms_consent=registration.sms_consent,
+            timezone=registration.timezone,
         )
     ]

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.models import PersonKey
-from shared.crypto import MasterKey, generate_key
+from shared.crypto import MasterKey, blind_index, generate_key
 
 
 class PersonErased(LookupError):
@@ -19,6 +19,11 @@ class KeyStore:
 
     def __init__(self, master: MasterKey) -> None:
         self._master = master
+        self._phone_index_key = master.derive("phone-index")
+
+    def phone_index(self, e164: str) -> str:
+        """A keyed hash of a phone number: finds equal numbers without storing them in clear."""
+        return blind_index(self._phone_index_key, e164)
 
     async def create(self, session: AsyncSession, person_id: str, now: datetime) -> bytes:
         """A new data key for `person_id`, stored wrapped."""

@@ -24,7 +24,11 @@ class Person(IntakeModel, table=True):
     id: str = Field(primary_key=True, max_length=36)
     organisation_id: str = Field(index=True, max_length=64)
     chosen_name_enc: str
-    preferred_language: str = Field(max_length=35)
+    profile_enc: str | None = None
+    phone_index: str | None = Field(default=None, index=True, max_length=64)
+    preferred_language: str | None = Field(default=None, max_length=35)
+    sms_consent: bool = False
+    timezone: str = Field(default="Europe/Paris", max_length=64)
     registered_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     registered_by: str = Field(max_length=128)
 

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import zoneinfo
+from datetime import UTC, date, datetime
+from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from services.intake.phones import InvalidPhone, to_e164
 
 ChosenName = Annotated[
     str,
@@ -14,15 +25,86 @@ ChosenName = Annotated[
     ),
 ]
 LanguageTag = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+DEFAULT_TIMEZONE = "Europe/Paris"
+
+
+class AdministrativeSituation(StrEnum):
+    """The situation a person declares; never checked against a document."""
+
+    UNKNOWN = "unknown"
+    ASYLUM_SEEKER = "asylum_seeker"
+    REFUGEE = "refugee"
+    SUBSIDIARY_PROTECTION = "subsidiary_protection"
+    RESIDENCE_PERMIT = "residence_permit"
+    UNDOCUMENTED = "undocumented"
+    EU_CITIZEN = "eu_citizen"
+    STATELESS = "stateless"
+    OTHER = "other"
 
 
 class PersonCreate(BaseModel):
-    """A registration: a chosen name or pseudonym and a preferred language are enough."""
+    """A registration: a chosen name or pseudonym is enough; everything else is optional."""
 
     model_config = ConfigDict(extra="forbid")
 
     chosen_name: ChosenName = Field(description="the name the person chooses; no document needed")
-    preferred_language: LanguageTag = Field(description="BCP 47 tag, e.g. 'fr', 'ar', 'prs-AF'")
+    other_names: list[ChosenName] = Field(default_factory=list, max_length=10)
+    languages: list[LanguageTag] = Field(default_factory=list, max_length=10)
+    preferred_language: LanguageTag | None = Field(
+        default=None, description="BCP 47 tag for messages, e.g. 'fr', 'ar', 'prs-AF'"
+    )
+    phone: str | None = Field(default=None, max_length=40, description="any common format")
+    sms_consent: bool = False
+    birth_date: date | None = None
+    birth_year: int | None = Field(default=None, ge=1900)
+    nationality: CountryCode | None = Field(default=None, description="ISO 3166-1 alpha-2")
+    administrative_situation: AdministrativeSituation | None = None
+    timezone: str = DEFAULT_TIMEZONE
+
+    @field_validator("phone")
+    @classmethod
+    def _e164(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return to_e164(value)
+        except InvalidPhone as exc:
+            raise ValueError(str(exc)) from None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        if value not in zoneinfo.available_timezones():
+            raise ValueError("unknown time zone")
+        return value
+
+    @model_validator(mode="after")
+    def _coherent(self) -> PersonCreate:
+        this_year = datetime.now(UTC).year
+        if self.sms_consent and self.phone is None:
+            raise ValueError("sms_consent needs a phone number")
+        if self.birth_year is not None and self.birth_year > this_year:
+            raise ValueError("birth_year is in the future")
+        if self.birth_date is not None:
+            if self.birth_date > datetime.now(UTC).date():
+                raise ValueError("birth_date is in the future")
+            if self.birth_year not in (None, self.birth_date.year):
+                raise ValueError("birth_date and birth_year disagree")
+        return self
+
+    @property
+    def known_birth_year(self) -> int | None:
+        """The birth year, from the date when only the date was given."""
+        return self.birth_year or (self.birth_date.year if self.birth_date else None)
+
+
+class DuplicatePublic(BaseModel):
+    """A possible duplicate: never merged without an explicit decision."""
+
+    person_id: str
+    score: float
+    reasons: list[str]
 
 
 class PersonPublic(BaseModel):
@@ -31,5 +113,20 @@ class PersonPublic(BaseModel):
     id: str
     organisation_id: str
     chosen_name: str
-    preferred_language: str
+    other_names: list[str] = []
+    languages: list[str] = []
+    preferred_language: str | None = None
+    phone: str | None = None
+    sms_consent: bool = False
+    birth_date: date | None = None
+    birth_year: int | None = None
+    nationality: str | None = None
+    administrative_situation: AdministrativeSituation | None = None
+    timezone: str = DEFAULT_TIMEZONE
     registered_at: datetime
+
+
+class PersonRegistered(PersonPublic):
+    """A new registration, with the possible duplicates the caller's organisation can see."""
+
+    duplicates: list[DuplicatePublic] = []

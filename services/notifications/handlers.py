@@ -14,7 +14,8 @@ async def on_person_registered(ctx: MessageContext, event: PersonRegistered) -> 
             person_id=event.person_id,
             organisation_id=event.organisation_id,
             chosen_name_enc=event.chosen_name,
-            preferred_language=event.preferred_language,
+            # messages go out in French when the person stated no preference
+            preferred_language=event.preferred_language or "fr",
             registered_at=event.registered_at,
             source_event_id=ctx.envelope.id,
         )

@@ -20,8 +20,13 @@ class PersonRegistered(Event):
     person_id: str
     organisation_id: str
     chosen_name: Ciphertext
-    preferred_language: str = Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+    preferred_language: str | None = Field(
+        default=None, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+    )
     registered_at: datetime
+    phone: Ciphertext | None = None
+    sms_consent: bool = False
+    timezone: str = "Europe/Paris"
 
 
 CONTRACTS: tuple[type[Event], ...] = (PersonRegistered,)

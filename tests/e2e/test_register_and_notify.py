@@ -163,10 +163,10 @@ async def test_no_token_is_refused_on_reads_too(system: System) -> None:
     [
         {"chosen_name": "", "preferred_language": "fr"},
         {"chosen_name": CANARY_NAME, "preferred_language": "French!"},
-        {"chosen_name": CANARY_NAME},
+        {"chosen_name": CANARY_NAME, "phone": "12"},
         {"chosen_name": CANARY_NAME, "preferred_language": "fr", "passport": "X1"},
     ],
-    ids=["empty-name", "bad-language", "no-language", "unknown-field"],
+    ids=["empty-name", "bad-language", "impossible-phone", "unknown-field"],
 )
 async def test_a_rejected_request_leaves_nothing_in_the_outbox_or_on_kafka(
     system: System, body: dict[str, str]
@@ -265,3 +265,30 @@ async def test_an_auditor_verifies_the_intake_event_log(system: System) -> None:
     verdict = json.loads(tampered.stdout.strip().splitlines()[-1])
     assert verdict["ok"] is False
     assert verdict["broken_at"] == first
+
+
+async def test_a_pseudonym_with_a_phone_travels_encrypted_and_defaults_to_french(
+    system: System,
+) -> None:
+    async with httpx.AsyncClient(base_url=system.intake.url) as client:
+        response = await client.post(
+            "/persons",
+            json={"chosen_name": "Petit Prince", "phone": "06 98 76 54 32", "sms_consent": True},
+            headers=token(CITY, "intake"),
+        )
+    assert response.status_code == 201, response.text
+    person_id = response.json()["id"]
+    async with httpx.AsyncClient(base_url=system.notifications.url) as client:
+        contact = await eventually(
+            lambda: client.get(f"/contacts/{person_id}", headers=token(CITY, "caseworker")),
+            lambda r: r.status_code == 200,
+            timeout=60,
+            what="the contact in notifications",
+        )
+    assert contact.json()["preferred_language"] == "fr"
+    records = [r for r in await read_topic(system.bootstrap, "intake.events") if r.key == person_id]
+    data = json.loads(records[0].value)["data"]
+    assert data["phone"].startswith("enc:v1:")
+    assert data["sms_consent"] is True
+    assert b"698765432" not in records[0].value
+    assert b"Petit Prince" not in records[0].value

@@ -1,0 +1,47 @@
+"""A person's personal details, kept as one document encrypted with their own key."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from services.intake.models import Person
+from services.intake.schemas import PersonCreate, PersonPublic
+from shared.crypto import decrypt_field, encrypt_field
+
+PROFILE_FIELDS = (
+    "other_names",
+    "languages",
+    "phone",
+    "birth_date",
+    "birth_year",
+    "nationality",
+    "administrative_situation",
+)
+
+
+def seal(data_key: bytes, person_id: str, command: PersonCreate) -> str:
+    """The optional details of a registration, encrypted for the person."""
+    document = command.model_dump(mode="json", include=set(PROFILE_FIELDS))
+    return encrypt_field(data_key, json.dumps(document), aad=f"{person_id}:profile")
+
+
+def unseal(data_key: bytes, person: Person) -> dict[str, Any]:
+    """The person's details in clear (inside intake's process only)."""
+    if person.profile_enc is None:
+        return {}
+    return dict(json.loads(decrypt_field(data_key, person.profile_enc, aad=f"{person.id}:profile")))
+
+
+def public(person: Person, chosen_name: str, details: dict[str, Any]) -> PersonPublic:
+    """The person as their organisation's staff see them."""
+    return PersonPublic(
+        id=person.id,
+        organisation_id=person.organisation_id,
+        chosen_name=chosen_name,
+        preferred_language=person.preferred_language,
+        sms_consent=person.sms_consent,
+        timezone=person.timezone,
+        registered_at=person.registered_at,
+        **details,
+    )

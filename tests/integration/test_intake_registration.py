@@ -1,0 +1,172 @@
+"""Registration without documents, its details, and duplicate suggestions (real PostgreSQL)."""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from services.intake.app import create_app
+from services.intake.bootstrap import bootstrap
+from services.intake.settings import IntakeSettings
+from shared.auth import DEV_JWT_SECRET, AuthSettings, mint_token
+from shared.migrations import upgrade
+
+pytestmark = pytest.mark.integration
+
+CITY, ASSOCIATION = "city-montreuil", "assoc-la-cimade"
+PHONE = "06 12 34 56 78"
+
+
+def token(org: str, *roles: str) -> dict[str, str]:
+    jwt = mint_token(DEV_JWT_SECRET, user_id="desk", org=org, roles=roles or ("intake",))
+    return {"Authorization": f"Bearer {jwt}"}
+
+
+@pytest.fixture
+async def client(pg_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    settings = IntakeSettings(
+        database_url=pg_url,
+        master_key=base64.b64encode(os.urandom(32)).decode(),
+        auth=AuthSettings(jwt_secret=DEV_JWT_SECRET),
+    )
+    intake = bootstrap(settings)
+    await upgrade(intake.runtime.engine, intake.runtime.migrations)
+    transport = httpx.ASGITransport(app=create_app(intake))
+    async with httpx.AsyncClient(transport=transport, base_url="http://intake") as http:
+        yield http
+    await intake.runtime.close()
+
+
+async def register(client: httpx.AsyncClient, org: str = CITY, **body: object) -> dict:
+    response = await client.post("/persons", json=body, headers=token(org))
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+async def test_a_pseudonym_alone_is_enough(client: httpx.AsyncClient) -> None:
+    person = await register(client, chosen_name="Petit Prince")
+    shown = (await client.get(f"/persons/{person['id']}", headers=token(CITY))).json()
+    assert shown["chosen_name"] == "Petit Prince"
+    assert shown["preferred_language"] is None
+    assert shown["timezone"] == "Europe/Paris"
+
+
+async def test_the_optional_details_are_kept_encrypted(
+    client: httpx.AsyncClient, pg_url: str
+) -> None:
+    person = await register(
+        client,
+        chosen_name="Zyxwvu Canarynom",
+        other_names=["Canary Alias"],
+        languages=["prs", "fr"],
+        preferred_language="prs-AF",
+        phone=PHONE,
+        sms_consent=True,
+        birth_date="1990-05-17",
+        nationality="AF",
+        administrative_situation="asylum_seeker",
+        timezone="Europe/Paris",
+    )
+    assert person["phone"] == "+33612345678"
+    assert person["birth_date"] == "1990-05-17"
+    assert person["administrative_situation"] == "asylum_seeker"
+    row = await _raw_row(pg_url, person["id"])
+    for secret in ("Canarynom", "Canary Alias", "612345678", "1990-05-17", "asylum"):
+        assert secret not in row, f"{secret!r} stored in clear"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"phone": "12"}, "phone"),
+        ({"phone": "not a number"}, "phone"),
+        ({"timezone": "Mars/Olympus"}, "timezone"),
+        ({"nationality": "afghan"}, "nationality"),
+        ({"birth_year": 1850}, "birth_year"),
+        ({"languages": ["French!"]}, "languages"),
+    ],
+)
+async def test_bad_details_are_refused_naming_the_field(
+    client: httpx.AsyncClient, body: dict, field: str
+) -> None:
+    response = await client.post(
+        "/persons", json={"chosen_name": "Someone", **body}, headers=token(CITY)
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert any(field in map(str, e["loc"]) for e in response.json()["errors"]), response.text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"sms_consent": True},
+        {"birth_date": "1990-01-01", "birth_year": 1991},
+        {"birth_year": 2999},
+    ],
+)
+async def test_incoherent_details_are_refused(client: httpx.AsyncClient, body: dict) -> None:
+    response = await client.post(
+        "/persons", json={"chosen_name": "Someone", **body}, headers=token(CITY)
+    )
+    assert response.status_code == 422
+
+
+async def test_spellings_of_one_person_are_suggested_as_duplicates(
+    client: httpx.AsyncClient,
+) -> None:
+    first = await register(client, chosen_name="Aminata Diallo", phone=PHONE, birth_year=1990)
+    second = await register(client, chosen_name="DIALLO Aminata", phone="+33612345678")
+    third = await register(
+        client, chosen_name="Aminata Dialo", phone="0033612345678", birth_year=1991
+    )
+    older = await register(client, chosen_name="Amina Diallo", birth_year=1960)
+
+    assert [d["person_id"] for d in second["duplicates"]] == [first["id"]]
+    assert {d["person_id"] for d in third["duplicates"]} == {first["id"], second["id"]}
+    assert "same phone" in third["duplicates"][0]["reasons"]
+    # born 30 years apart, a similar name alone is no duplicate (an unknown year does not rule out)
+    assert first["id"] not in {d["person_id"] for d in older["duplicates"]}
+    assert third["id"] not in {d["person_id"] for d in older["duplicates"]}
+    assert all(
+        len(d["reasons"]) == 1 and d["reasons"][0].startswith("similar name")
+        for d in older["duplicates"]
+    )
+
+    on_demand = await client.get(f"/persons/{first['id']}/duplicates", headers=token(CITY))
+    assert {d["person_id"] for d in on_demand.json()} == {second["id"], third["id"]}
+
+
+async def test_duplicates_never_reveal_another_organisations_persons(
+    client: httpx.AsyncClient,
+) -> None:
+    theirs = await register(client, org=ASSOCIATION, chosen_name="Aminata Diallo", phone=PHONE)
+    ours = await register(client, chosen_name="Aminata Diallo", phone=PHONE)
+    assert ours["duplicates"] == []
+    refused = await client.get(f"/persons/{theirs['id']}/duplicates", headers=token(CITY))
+    assert refused.status_code == 404
+    coordinator = await client.get(
+        f"/persons/{ours['id']}/duplicates", headers=token(CITY, "coordinator")
+    )
+    assert [d["person_id"] for d in coordinator.json()] == [theirs["id"]]
+
+
+async def _raw_row(url: str, person_id: str) -> str:
+    from shared.db import create_engine
+
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            row = (
+                await connection.execute(
+                    text("SELECT * FROM persons WHERE id = :id"), {"id": person_id}
+                )
+            ).one()
+    finally:
+        await engine.dispose()
+    return " ".join(map(str, row))
