@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
-from services.intake import duplicates, handlers, queries
+from services.intake import domain, duplicates, handlers, queries
 from services.intake.bootstrap import Intake
-from services.intake.schemas import DuplicatePublic, PersonCreate, PersonPublic, PersonRegistered
+from services.intake.schemas import (
+    DuplicatePublic,
+    ErasurePublic,
+    LegalHoldCreate,
+    LegalHoldPublic,
+    PersonCreate,
+    PersonPublic,
+    PersonRegistered,
+    SubjectAccessExport,
+)
 from shared.auth import Principal, require_roles
+from shared.web import Conflict
 
 router = APIRouter(prefix="/persons", tags=["persons"])
 
@@ -57,3 +69,67 @@ async def person_duplicates(
     async with intake.runtime.sessions() as session:
         await queries.get_person(session, intake.keys, str(person_id), principal)  # 404 if unseen
         return await duplicates.suggestions(session, intake.keys, str(person_id), principal)
+
+
+Guardian = Annotated[Principal, Depends(require_roles("caseworker", "coordinator"))]
+Eraser = Annotated[Principal, Depends(require_roles("intake", "coordinator"))]
+
+
+@contextlib.contextmanager
+def _as_conflict() -> Iterator[None]:
+    try:
+        yield
+    except domain.Refused as exc:
+        raise Conflict(str(exc)) from exc
+
+
+@router.post("/{person_id}/legal-holds", status_code=201, response_model=LegalHoldPublic)
+async def place_legal_hold(
+    person_id: uuid.UUID, body: LegalHoldCreate, principal: Guardian, intake: IntakeDep
+) -> LegalHoldPublic:
+    """Block erasure, e.g. while an appeal is pending."""
+    async with intake.unit_of_work(principal) as uow:
+        with _as_conflict():
+            hold = await handlers.place_hold(
+                uow, str(person_id), body.reason, principal, datetime.now(UTC)
+            )
+        await uow.commit()
+    return LegalHoldPublic.model_validate(hold, from_attributes=True)
+
+
+@router.post("/{person_id}/legal-holds/{hold_id}/lift", response_model=LegalHoldPublic)
+async def lift_legal_hold(
+    person_id: uuid.UUID, hold_id: uuid.UUID, principal: Guardian, intake: IntakeDep
+) -> LegalHoldPublic:
+    """End a legal hold."""
+    async with intake.unit_of_work(principal) as uow:
+        with _as_conflict():
+            hold = await handlers.lift_hold(
+                uow, str(person_id), str(hold_id), principal, datetime.now(UTC)
+            )
+        await uow.commit()
+    return LegalHoldPublic.model_validate(hold, from_attributes=True)
+
+
+@router.post("/{person_id}/erasure", response_model=ErasurePublic)
+async def erase_person(person_id: uuid.UUID, principal: Eraser, intake: IntakeDep) -> ErasurePublic:
+    """Erase a person: their key is destroyed, and with it every copy of their data."""
+    async with intake.unit_of_work(principal) as uow:
+        with _as_conflict():
+            person = await handlers.erase_person(
+                uow, intake.keys, str(person_id), principal, datetime.now(UTC)
+            )
+        await uow.commit()
+    assert person.erased_at is not None
+    return ErasurePublic(person_id=person.id, erased_at=person.erased_at)
+
+
+@router.get("/{person_id}/export", response_model=SubjectAccessExport)
+async def export_person(
+    person_id: uuid.UUID, principal: Staff, intake: IntakeDep
+) -> SubjectAccessExport:
+    """Everything intake holds about a person (GDPR article 15), as JSON."""
+    async with intake.runtime.sessions() as session:
+        return await queries.export(
+            session, intake.keys, intake.runtime.outbox.table, str(person_id), principal
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from shared.events.intake import PersonRegistered
+from shared.events.intake import LegalHoldLifted, LegalHoldPlaced, PersonErased, PersonRegistered
 
 
 @dataclass(frozen=True)
@@ -37,3 +37,30 @@ def register(registration: Registration) -> list[PersonRegistered]:
             timezone=registration.timezone,
         )
     ]
+
+
+class Refused(Exception):
+    """A state change the rules forbid now (answered as 409 with this reason)."""
+
+
+def place_hold(person_id: str, hold_id: str, erased: bool, now: datetime) -> list[LegalHoldPlaced]:
+    """A hold can be placed on anyone not erased yet."""
+    if erased:
+        raise Refused("the person is erased: there is nothing left to hold")
+    return [LegalHoldPlaced(person_id=person_id, hold_id=hold_id, placed_at=now)]
+
+
+def lift_hold(person_id: str, hold_id: str, lifted: bool, now: datetime) -> list[LegalHoldLifted]:
+    """A hold is lifted once."""
+    if lifted:
+        raise Refused("this legal hold was lifted already")
+    return [LegalHoldLifted(person_id=person_id, hold_id=hold_id, lifted_at=now)]
+
+
+def erase(person_id: str, erased: bool, active_holds: int, now: datetime) -> list[PersonErased]:
+    """Erasure destroys the person's key, unless a legal hold stands."""
+    if erased:
+        raise Refused("the person is erased already")
+    if active_holds:
+        raise Refused("a legal hold blocks erasure until it is lifted")
+    return [PersonErased(person_id=person_id, erased_at=now)]

@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from services.intake import domain, profiles
+from services.intake import domain, profiles, queries
 from services.intake.keys import KeyStore
-from services.intake.models import Person
+from services.intake.models import LegalHold, Person
 from services.intake.schemas import PersonCreate
 from shared.auth import Principal
 from shared.crypto import encrypt_field
 from shared.uow import UnitOfWork
+from shared.web import NotFound
 
 
 async def register_person(
@@ -47,4 +48,45 @@ async def register_person(
     )
     uow.session.add(person)
     uow.record(*domain.register(registration))
+    return person
+
+
+async def place_hold(
+    uow: UnitOfWork, person_id: str, reason: str, principal: Principal, now: datetime
+) -> LegalHold:
+    """Block the person's erasure until the hold is lifted."""
+    person = await queries.find_person(uow.session, person_id, principal)
+    hold_id = str(uuid.uuid4())
+    uow.record(*domain.place_hold(person.id, hold_id, person.erased_at is not None, now))
+    hold = LegalHold(
+        id=hold_id, person_id=person.id, reason=reason, placed_by=principal.user_id, placed_at=now
+    )
+    uow.session.add(hold)
+    return hold
+
+
+async def lift_hold(
+    uow: UnitOfWork, person_id: str, hold_id: str, principal: Principal, now: datetime
+) -> LegalHold:
+    """End a legal hold."""
+    person = await queries.find_person(uow.session, person_id, principal)
+    hold = await uow.session.get(LegalHold, hold_id)
+    if hold is None or hold.person_id != person.id:
+        raise NotFound("No such legal hold on this person.")
+    uow.record(*domain.lift_hold(person.id, hold.id, hold.lifted_at is not None, now))
+    hold.lifted_at, hold.lifted_by = now, principal.user_id
+    return hold
+
+
+async def erase_person(
+    uow: UnitOfWork, keys: KeyStore, person_id: str, principal: Principal, now: datetime
+) -> Person:
+    """Destroy the person's key and intake's copy of their data; the event log stays intact."""
+    person = await queries.find_person(uow.session, person_id, principal)
+    holds = await queries.legal_holds(uow.session, person.id)
+    active = sum(1 for hold in holds if hold.lifted_at is None)
+    uow.record(*domain.erase(person.id, person.erased_at is not None, active, now))
+    await keys.destroy(uow.session, person.id)
+    person.chosen_name_enc, person.profile_enc, person.phone_index = "", None, None
+    person.erased_at = now
     return person

@@ -32,6 +32,12 @@ class KeyStore:
         session.add(PersonKey(person_id=person_id, wrapped_key=wrapped, created_at=now))
         return data_key
 
+    async def destroy(self, session: AsyncSession, person_id: str) -> None:
+        """Delete the person's key: every ciphertext made with it becomes unreadable."""
+        row = await session.get(PersonKey, person_id)
+        if row is not None:
+            await session.delete(row)
+
     async def get(self, session: AsyncSession, person_id: str) -> bytes:
         """The unwrapped data key of `person_id`, or PersonErased."""
         row = await session.get(PersonKey, person_id)

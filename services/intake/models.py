@@ -31,6 +31,7 @@ class Person(IntakeModel, table=True):
     timezone: str = Field(default="Europe/Paris", max_length=64)
     registered_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     registered_by: str = Field(max_length=128)
+    erased_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
 
 
 class PersonKey(IntakeModel, table=True):
@@ -41,6 +42,20 @@ class PersonKey(IntakeModel, table=True):
     person_id: str = Field(primary_key=True, max_length=36)
     wrapped_key: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class LegalHold(IntakeModel, table=True):
+    """Blocks a person's erasure while it is not lifted (e.g. an appeal pending)."""
+
+    __tablename__ = "legal_holds"
+
+    id: str = Field(primary_key=True, max_length=36)
+    person_id: str = Field(index=True, max_length=36)
+    reason: str = Field(max_length=500)
+    placed_by: str = Field(max_length=128)
+    placed_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    lifted_by: str | None = Field(default=None, max_length=128)
+    lifted_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
 
 
 metadata = IntakeModel.metadata

@@ -2,34 +2,80 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import json
+
+from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from services.intake import profiles
 from services.intake.keys import KeyStore, PersonErased
-from services.intake.models import Person
-from services.intake.schemas import PersonPublic
+from services.intake.models import LegalHold, Person
+from services.intake.schemas import (
+    ExportedEvent,
+    LegalHoldPublic,
+    PersonPublic,
+    SubjectAccessExport,
+)
 from shared.auth import CROSS_ORGANISATION_ROLES, Principal, may_see_organisation
 from shared.crypto import decrypt_field
-from shared.web import NotFound
+from shared.web import NotFound, ProblemError
 
 ERASED = "[erased]"
+
+
+class Gone(ProblemError):
+    """The resource existed and was erased on purpose."""
+
+    status = 410
+    title = "Gone"
 
 
 async def get_person(
     session: AsyncSession, keys: KeyStore, person_id: str, principal: Principal
 ) -> PersonPublic:
     """The person if the caller's organisation may see them; otherwise as if absent."""
-    person = await session.get(Person, person_id)
-    if person is None or not may_see_organisation(principal, person.organisation_id):
-        raise NotFound("No person with this id is visible to your organisation.")
+    person = await find_person(session, person_id, principal)
     try:
         data_key = await keys.get(session, person.id)
     except PersonErased:
         return profiles.public(person, ERASED, {})
     name = decrypt_field(data_key, person.chosen_name_enc, aad=person.id)
     return profiles.public(person, name, profiles.unseal(data_key, person))
+
+
+async def find_person(session: AsyncSession, person_id: str, principal: Principal) -> Person:
+    """The person's row if the caller's organisation may see them, else NotFound."""
+    person = await session.get(Person, person_id)
+    if person is None or not may_see_organisation(principal, person.organisation_id):
+        raise NotFound("No person with this id is visible to your organisation.")
+    return person
+
+
+async def legal_holds(session: AsyncSession, person_id: str) -> list[LegalHold]:
+    """Every legal hold of a person, lifted or not, oldest first."""
+    query = select(LegalHold).where(col(LegalHold.person_id) == person_id)
+    return list((await session.execute(query.order_by(col(LegalHold.placed_at)))).scalars())
+
+
+async def export(
+    session: AsyncSession, keys: KeyStore, table: Table, person_id: str, principal: Principal
+) -> SubjectAccessExport:
+    """Everything intake holds about a person (GDPR art. 15); refused once they are erased."""
+    person = await find_person(session, person_id, principal)
+    if person.erased_at is not None:
+        raise Gone("This person was erased: intake holds nothing readable about them.")
+    rows = await session.execute(
+        select(table.c.envelope).where(table.c.key == person.id).order_by(table.c.seq)
+    )
+    return SubjectAccessExport(
+        person=await get_person(session, keys, person.id, principal),
+        legal_holds=[
+            LegalHoldPublic.model_validate(h, from_attributes=True)
+            for h in await legal_holds(session, person.id)
+        ],
+        events=[ExportedEvent.model_validate(json.loads(e)) for e in rows.scalars()],
+    )
 
 
 async def visible_persons(session: AsyncSession, principal: Principal) -> list[Person]:

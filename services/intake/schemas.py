@@ -130,3 +130,47 @@ class PersonRegistered(PersonPublic):
     """A new registration, with the possible duplicates the caller's organisation can see."""
 
     duplicates: list[DuplicatePublic] = []
+
+
+class LegalHoldCreate(BaseModel):
+    """Why erasure must wait (e.g. an appeal pending before the CNDA)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
+
+
+class LegalHoldPublic(BaseModel):
+    """A legal hold on a person's erasure."""
+
+    id: str
+    person_id: str
+    reason: str
+    placed_by: str
+    placed_at: datetime
+    lifted_by: str | None = None
+    lifted_at: datetime | None = None
+
+
+class ErasurePublic(BaseModel):
+    """The outcome of an erasure: the key is gone, so is intake's copy of the data."""
+
+    person_id: str
+    erased_at: datetime
+
+
+class ExportedEvent(BaseModel):
+    """One event about the person: what happened, when, and who did it."""
+
+    type: str
+    time: datetime
+    actor: str | None = None
+    actororg: str | None = None
+
+
+class SubjectAccessExport(BaseModel):
+    """Everything intake holds about one person (GDPR article 15)."""
+
+    person: PersonPublic
+    legal_holds: list[LegalHoldPublic]
+    events: list[ExportedEvent]

@@ -11,6 +11,7 @@ NAME = "notifications.contacts"
 TOPICS = [intake.TOPIC]
 SUBSCRIPTIONS: dict[str, Handler] = {
     intake.PersonRegistered.TYPE: handlers.on_person_registered,
+    intake.PersonErased.TYPE: handlers.on_person_erased,
 }
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from sqlalchemy import delete
+from sqlmodel import col
+
 from services.notifications.models import Contact
 from shared.consumer import MessageContext
-from shared.events.intake import PersonRegistered
+from shared.events.intake import PersonErased, PersonRegistered
 
 
 async def on_person_registered(ctx: MessageContext, event: PersonRegistered) -> None:
@@ -20,3 +23,8 @@ async def on_person_registered(ctx: MessageContext, event: PersonRegistered) -> 
             source_event_id=ctx.envelope.id,
         )
     )
+
+
+async def on_person_erased(ctx: MessageContext, event: PersonErased) -> None:
+    """Forget the person: their contact, and with it any way to reach them."""
+    await ctx.session.execute(delete(Contact).where(col(Contact.person_id) == event.person_id))

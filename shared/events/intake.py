@@ -29,4 +29,41 @@ class PersonRegistered(Event):
     timezone: str = "Europe/Paris"
 
 
-CONTRACTS: tuple[type[Event], ...] = (PersonRegistered,)
+class LegalHoldPlaced(Event):
+    """Erasure of a person is blocked (e.g. an appeal is pending); the reason stays in intake."""
+
+    TYPE = "intake.legal_hold_placed.v1"
+    AGGREGATE = "person_id"
+
+    person_id: str
+    hold_id: str
+    placed_at: datetime
+
+
+class LegalHoldLifted(Event):
+    """A legal hold ended; erasure is possible again if no other hold remains."""
+
+    TYPE = "intake.legal_hold_lifted.v1"
+    AGGREGATE = "person_id"
+
+    person_id: str
+    hold_id: str
+    lifted_at: datetime
+
+
+class PersonErased(Event):
+    """The person's key is destroyed: every service deletes its own copies of their data."""
+
+    TYPE = "intake.person_erased.v1"
+    AGGREGATE = "person_id"
+
+    person_id: str
+    erased_at: datetime
+
+
+CONTRACTS: tuple[type[Event], ...] = (
+    PersonRegistered,
+    LegalHoldPlaced,
+    LegalHoldLifted,
+    PersonErased,
+)

@@ -292,3 +292,25 @@ async def test_a_pseudonym_with_a_phone_travels_encrypted_and_defaults_to_french
     assert data["sms_consent"] is True
     assert b"698765432" not in records[0].value
     assert b"Petit Prince" not in records[0].value
+
+
+async def test_erasure_reaches_notifications_which_forgets_the_contact(system: System) -> None:
+    person = await register(system, CANARY_NAME)
+    staff = token(CITY, "intake", "caseworker")
+    async with httpx.AsyncClient(base_url=system.notifications.url) as client:
+        await eventually(
+            lambda: client.get(f"/contacts/{person['id']}", headers=staff),
+            lambda r: r.status_code == 200,
+            timeout=60,
+            what="the contact in notifications",
+        )
+    async with httpx.AsyncClient(base_url=system.intake.url) as client:
+        erased = await client.post(f"/persons/{person['id']}/erasure", headers=staff)
+    assert erased.status_code == 200
+    async with httpx.AsyncClient(base_url=system.notifications.url) as client:
+        await eventually(
+            lambda: client.get(f"/contacts/{person['id']}", headers=staff),
+            lambda r: r.status_code == 404,
+            timeout=60,
+            what="the contact forgotten",
+        )

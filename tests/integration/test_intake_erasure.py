@@ -1,0 +1,146 @@
+"""Erasure by crypto-shredding, legal holds, and the GDPR art. 15 export (real PostgreSQL)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from sqlalchemy import select, text
+
+from services.intake.app import create_app
+from services.intake.bootstrap import Intake, bootstrap
+from services.intake.keys import PersonErased
+from services.intake.models import outbox_table
+from services.intake.settings import IntakeSettings
+from shared.auth import DEV_JWT_SECRET, AuthSettings, mint_token
+from shared.migrations import upgrade
+from shared.outbox import verify_log
+
+pytestmark = pytest.mark.integration
+
+CITY, ASSOCIATION = "city-montreuil", "assoc-la-cimade"
+CANARY = "Zyxwvu Canarynom"
+
+
+def token(org: str, *roles: str) -> dict[str, str]:
+    jwt = mint_token(DEV_JWT_SECRET, user_id="desk", org=org, roles=roles)
+    return {"Authorization": f"Bearer {jwt}"}
+
+
+STAFF = token(CITY, "intake", "caseworker")
+
+
+@pytest.fixture
+async def intake(pg_url: str) -> AsyncIterator[Intake]:
+    settings = IntakeSettings(
+        database_url=pg_url,
+        master_key=base64.b64encode(os.urandom(32)).decode(),
+        auth=AuthSettings(jwt_secret=DEV_JWT_SECRET),
+    )
+    service = bootstrap(settings)
+    await upgrade(service.runtime.engine, service.runtime.migrations)
+    yield service
+    await service.runtime.close()
+
+
+@pytest.fixture
+async def client(intake: Intake) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=create_app(intake))
+    async with httpx.AsyncClient(transport=transport, base_url="http://intake") as http:
+        yield http
+
+
+async def registered(client: httpx.AsyncClient) -> str:
+    body = {"chosen_name": CANARY, "phone": "06 12 34 56 78", "birth_year": 1990}
+    response = await client.post("/persons", json=body, headers=STAFF)
+    assert response.status_code == 201
+    return str(response.json()["id"])
+
+
+async def test_after_erasure_nothing_personal_is_readable_and_the_chain_holds(
+    client: httpx.AsyncClient, intake: Intake
+) -> None:
+    person_id = await registered(client)
+    exported = await client.get(f"/persons/{person_id}/export", headers=STAFF)
+    assert exported.status_code == 200
+    assert exported.json()["person"]["chosen_name"] == CANARY
+    assert [e["type"] for e in exported.json()["events"]] == ["intake.person_registered.v1"]
+
+    erased = await client.post(f"/persons/{person_id}/erasure", headers=STAFF)
+    assert erased.status_code == 200
+
+    shown = (await client.get(f"/persons/{person_id}", headers=STAFF)).json()
+    assert shown["chosen_name"] == "[erased]"
+    assert shown["phone"] is None
+    refused = await client.get(f"/persons/{person_id}/export", headers=STAFF)
+    assert refused.status_code == 410
+    assert refused.headers["content-type"] == "application/problem+json"
+
+    async with intake.runtime.sessions() as session:
+        row = (await session.execute(text("SELECT * FROM persons"))).one()
+        assert CANARY not in " ".join(map(str, row))
+        assert (await session.execute(text("SELECT count(*) FROM person_keys"))).scalar() == 0
+        with pytest.raises(PersonErased):
+            await intake.keys.get(session, person_id)
+        envelopes = (await session.execute(select(outbox_table.c.envelope))).scalars().all()
+        registered_event = json.loads(envelopes[0])
+        assert registered_event["type"] == "intake.person_registered.v1"
+        assert registered_event["data"]["chosen_name"].startswith("enc:v1:"), "only ciphertext"
+        assert [json.loads(e)["type"] for e in envelopes][-1] == "intake.person_erased.v1"
+        assert all(CANARY not in e for e in envelopes)
+        assert (await verify_log(session, outbox_table, "intake.events")).ok
+
+    again = await client.post(f"/persons/{person_id}/erasure", headers=STAFF)
+    assert again.status_code == 409
+
+
+async def test_a_legal_hold_blocks_erasure_until_it_is_lifted(client: httpx.AsyncClient) -> None:
+    person_id = await registered(client)
+    hold = await client.post(
+        f"/persons/{person_id}/legal-holds", json={"reason": "appeal pending"}, headers=STAFF
+    )
+    assert hold.status_code == 201
+    blocked = await client.post(f"/persons/{person_id}/erasure", headers=STAFF)
+    assert blocked.status_code == 409
+    assert "legal hold" in blocked.json()["detail"]
+
+    hold_id = hold.json()["id"]
+    lifted = await client.post(f"/persons/{person_id}/legal-holds/{hold_id}/lift", headers=STAFF)
+    assert lifted.status_code == 200
+    assert lifted.json()["lifted_at"] is not None
+    twice = await client.post(f"/persons/{person_id}/legal-holds/{hold_id}/lift", headers=STAFF)
+    assert twice.status_code == 409
+    assert (await client.post(f"/persons/{person_id}/erasure", headers=STAFF)).status_code == 200
+    late = await client.post(
+        f"/persons/{person_id}/legal-holds", json={"reason": "too late"}, headers=STAFF
+    )
+    assert late.status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/persons/{id}", None),
+        ("GET", "/persons/{id}/duplicates", None),
+        ("GET", "/persons/{id}/export", None),
+        ("POST", "/persons/{id}/legal-holds", {"reason": "appeal pending"}),
+        ("POST", "/persons/{id}/erasure", None),
+    ],
+)
+async def test_another_organisation_can_neither_read_nor_change_the_person(
+    client: httpx.AsyncClient, method: str, path: str, body: dict | None
+) -> None:
+    person_id = await registered(client)
+    url = path.format(id=person_id)
+    other = token(ASSOCIATION, "intake", "caseworker")
+    response = await client.request(method, url, json=body, headers=other)
+    assert response.status_code == 404
+    assert CANARY not in response.text
+    auditor = await client.request(method, url, json=body, headers=token(CITY, "auditor"))
+    assert auditor.status_code == 403
+    still = (await client.get(f"/persons/{person_id}", headers=STAFF)).json()
+    assert still["chosen_name"] == CANARY, "nothing was changed"
