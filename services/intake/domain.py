@@ -5,7 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from shared.events.intake import LegalHoldLifted, LegalHoldPlaced, PersonErased, PersonRegistered
+from shared.events.base import Event
+from shared.events.intake import (
+    ConsentOverridden,
+    ConsentWithdrawn,
+    LegalHoldLifted,
+    LegalHoldPlaced,
+    PersonErased,
+    PersonRegistered,
+    ReferralRequested,
+)
 
 
 @dataclass(frozen=True)
@@ -64,3 +73,55 @@ def erase(person_id: str, erased: bool, active_holds: int, now: datetime) -> lis
     if active_holds:
         raise Refused("a legal hold blocks erasure until it is lifted")
     return [PersonErased(person_id=person_id, erased_at=now)]
+
+
+def withdraw_consent(
+    person_id: str, consent_id: str, withdrawn: bool, now: datetime
+) -> list[ConsentWithdrawn]:
+    """A consent is withdrawn once; it is never deleted (who gave it, and when, stays)."""
+    if withdrawn:
+        raise Refused("this consent was withdrawn already")
+    return [ConsentWithdrawn(person_id=person_id, consent_id=consent_id, withdrawn_at=now)]
+
+
+@dataclass(frozen=True)
+class ReferralRequest:
+    """A referral as asked, with what the rules need to know."""
+
+    person_id: str
+    referral_id: str
+    partner_id: str
+    service: str
+    partner_services: frozenset[str]
+    consented: bool
+    override_reason: str | None
+    by_coordinator: bool
+
+
+def request_referral(request: ReferralRequest, now: datetime) -> list[Event]:
+    """Refer only with the person's consent to share with that partner, or a coordinator's
+    recorded override; and only to a service the partner provides."""
+    if request.service not in request.partner_services:
+        raise Refused("the partner does not provide this service")
+    events: list[Event] = []
+    if not request.consented:
+        if request.override_reason is None or not request.by_coordinator:
+            raise Refused("no consent to share with this partner: a coordinator may override")
+        events.append(
+            ConsentOverridden(
+                person_id=request.person_id,
+                referral_id=request.referral_id,
+                partner_id=request.partner_id,
+                overridden_at=now,
+            )
+        )
+    events.append(
+        ReferralRequested(
+            person_id=request.person_id,
+            referral_id=request.referral_id,
+            partner_id=request.partner_id,
+            service=request.service,
+            requested_at=now,
+        )
+    )
+    return events

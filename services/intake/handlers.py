@@ -7,12 +7,13 @@ from datetime import datetime
 
 from services.intake import domain, profiles, queries
 from services.intake.keys import KeyStore
-from services.intake.models import LegalHold, Person
-from services.intake.schemas import PersonCreate
+from services.intake.models import Consent, LegalHold, Partner, Person, Referral
+from services.intake.schemas import ConsentCreate, PartnerCreate, PersonCreate, ReferralCreate
 from shared.auth import Principal
 from shared.crypto import encrypt_field
+from shared.events.intake import ConsentGiven, PartnerRegistered
 from shared.uow import UnitOfWork
-from shared.web import NotFound
+from shared.web import Conflict, NotFound
 
 
 async def register_person(
@@ -90,3 +91,92 @@ async def erase_person(
     person.chosen_name_enc, person.profile_enc, person.phone_index = "", None, None
     person.erased_at = now
     return person
+
+
+async def register_partner(uow: UnitOfWork, command: PartnerCreate, now: datetime) -> Partner:
+    """Add the city service or an association, with the services it provides."""
+    if await uow.session.get(Partner, command.id) is not None:
+        raise Conflict("a partner with this id exists already")
+    services = [s.value for s in command.services]
+    partner = Partner(id=command.id, name=command.name, services=services, registered_at=now)
+    uow.session.add(partner)
+    uow.record(
+        PartnerRegistered(partner_id=partner.id, organisation_name=partner.name, services=services)
+    )
+    return partner
+
+
+async def give_consent(
+    uow: UnitOfWork, person_id: str, command: ConsentCreate, principal: Principal, now: datetime
+) -> Consent:
+    """Record the person's consent to a purpose (for one partner when sharing)."""
+    person = await queries.find_person(uow.session, person_id, principal)
+    if command.partner_id and await uow.session.get(Partner, command.partner_id) is None:
+        raise NotFound("No such partner.")
+    consent = Consent(
+        id=str(uuid.uuid4()),
+        person_id=person.id,
+        purpose=command.purpose.value,
+        partner_id=command.partner_id,
+        given_by=principal.user_id,
+        given_at=now,
+    )
+    uow.session.add(consent)
+    uow.record(
+        ConsentGiven(
+            person_id=person.id,
+            consent_id=consent.id,
+            purpose=consent.purpose,
+            partner_id=consent.partner_id,
+            given_at=now,
+        )
+    )
+    return consent
+
+
+async def withdraw_consent(
+    uow: UnitOfWork, person_id: str, consent_id: str, principal: Principal, now: datetime
+) -> Consent:
+    """Take a consent back; what it allowed stops from now on."""
+    person = await queries.find_person(uow.session, person_id, principal)
+    consent = await uow.session.get(Consent, consent_id)
+    if consent is None or consent.person_id != person.id:
+        raise NotFound("No such consent for this person.")
+    uow.record(
+        *domain.withdraw_consent(person.id, consent.id, consent.withdrawn_at is not None, now)
+    )
+    consent.withdrawn_at, consent.withdrawn_by = now, principal.user_id
+    return consent
+
+
+async def request_referral(
+    uow: UnitOfWork, person_id: str, command: ReferralCreate, principal: Principal, now: datetime
+) -> Referral:
+    """Refer the person to a partner's service, with their consent or a recorded override."""
+    person = await queries.find_person(uow.session, person_id, principal)
+    partner = await uow.session.get(Partner, command.partner_id)
+    if partner is None:
+        raise NotFound("No such partner.")
+    request = domain.ReferralRequest(
+        person_id=person.id,
+        referral_id=str(uuid.uuid4()),
+        partner_id=partner.id,
+        service=command.service.value,
+        partner_services=frozenset(partner.services),
+        consented=await queries.consents_to_share(uow.session, person.id, partner.id),
+        override_reason=command.override_reason,
+        by_coordinator=principal.has_role("coordinator"),
+    )
+    uow.record(*domain.request_referral(request, now))
+    referral = Referral(
+        id=request.referral_id,
+        person_id=person.id,
+        partner_id=partner.id,
+        service=request.service,
+        status="requested",
+        requested_by=principal.user_id,
+        requested_at=now,
+        override_reason=None if request.consented else command.override_reason,
+    )
+    uow.session.add(referral)
+    return referral

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, LargeBinary
+from sqlalchemy import JSON, Column, LargeBinary
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -56,6 +56,49 @@ class LegalHold(IntakeModel, table=True):
     placed_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     lifted_by: str | None = Field(default=None, max_length=128)
     lifted_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
+
+
+class Partner(IntakeModel, table=True):
+    """The city service or a partner association, and the services it provides."""
+
+    __tablename__ = "partners"
+
+    id: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=200)
+    services: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    registered_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class Consent(IntakeModel, table=True):
+    """A person's consent to one purpose, for one partner or for all; withdrawn, never deleted."""
+
+    __tablename__ = "consents"
+
+    id: str = Field(primary_key=True, max_length=36)
+    person_id: str = Field(index=True, max_length=36)
+    purpose: str = Field(max_length=64)
+    partner_id: str | None = Field(default=None, max_length=64)
+    given_by: str = Field(max_length=128)
+    given_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    withdrawn_by: str | None = Field(default=None, max_length=128)
+    withdrawn_at: datetime | None = Field(
+        default=None, sa_column=Column(UtcDateTime(), nullable=True)
+    )
+
+
+class Referral(IntakeModel, table=True):
+    """A person sent to a partner's service."""
+
+    __tablename__ = "referrals"
+
+    id: str = Field(primary_key=True, max_length=36)
+    person_id: str = Field(index=True, max_length=36)
+    partner_id: str = Field(index=True, max_length=64)
+    service: str = Field(max_length=64)
+    status: str = Field(max_length=32)
+    requested_by: str = Field(max_length=128)
+    requested_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    override_reason: str | None = Field(default=None, max_length=500)
 
 
 metadata = IntakeModel.metadata

@@ -10,7 +10,7 @@ from sqlmodel import col
 
 from services.intake import profiles
 from services.intake.keys import KeyStore, PersonErased
-from services.intake.models import LegalHold, Person
+from services.intake.models import Consent, LegalHold, Person
 from services.intake.schemas import (
     ExportedEvent,
     LegalHoldPublic,
@@ -76,6 +76,17 @@ async def export(
         ],
         events=[ExportedEvent.model_validate(json.loads(e)) for e in rows.scalars()],
     )
+
+
+async def consents_to_share(session: AsyncSession, person_id: str, partner_id: str) -> bool:
+    """Whether the person consents, now, to their file being shared with this partner."""
+    query = select(col(Consent.id)).where(
+        col(Consent.person_id) == person_id,
+        col(Consent.purpose) == "share_with_partner",
+        col(Consent.partner_id) == partner_id,
+        col(Consent.withdrawn_at).is_(None),
+    )
+    return (await session.execute(query.limit(1))).first() is not None
 
 
 async def visible_persons(session: AsyncSession, principal: Principal) -> list[Person]:

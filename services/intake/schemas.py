@@ -174,3 +174,98 @@ class SubjectAccessExport(BaseModel):
     person: PersonPublic
     legal_holds: list[LegalHoldPublic]
     events: list[ExportedEvent]
+
+
+class ServiceKind(StrEnum):
+    """What a partner provides."""
+
+    LEGAL_SUPPORT = "legal_support"
+    ADMINISTRATIVE_HELP = "administrative_help"
+    FRENCH_COURSE = "french_course"
+    FORUM = "forum"
+    EMERGENCY_SHELTER = "emergency_shelter"
+    SOCIAL_HOUSING_SUPPORT = "social_housing_support"
+    HEALTH_ACCESS = "health_access"
+
+
+class ConsentPurpose(StrEnum):
+    """What a person may agree to."""
+
+    SHARE_WITH_PARTNER = "share_with_partner"
+    SMS_REMINDERS = "sms_reminders"
+
+
+PartnerId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")]
+
+
+class PartnerCreate(BaseModel):
+    """A partner organisation and its services."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: PartnerId
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
+    services: list[ServiceKind] = Field(min_length=1)
+
+
+class PartnerPublic(BaseModel):
+    """A partner organisation."""
+
+    id: str
+    name: str
+    services: list[ServiceKind]
+    registered_at: datetime
+
+
+class ConsentCreate(BaseModel):
+    """Consent to a purpose; sharing names the partner."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    purpose: ConsentPurpose
+    partner_id: PartnerId | None = None
+
+    @model_validator(mode="after")
+    def _partner_when_sharing(self) -> ConsentCreate:
+        if (self.purpose is ConsentPurpose.SHARE_WITH_PARTNER) != (self.partner_id is not None):
+            raise ValueError("partner_id is required for share_with_partner, and only for it")
+        return self
+
+
+class ConsentPublic(BaseModel):
+    """A consent, with who recorded it and when."""
+
+    id: str
+    person_id: str
+    purpose: ConsentPurpose
+    partner_id: str | None
+    given_by: str
+    given_at: datetime
+    withdrawn_by: str | None = None
+    withdrawn_at: datetime | None = None
+
+
+class ReferralCreate(BaseModel):
+    """Send the person to a partner's service; a coordinator may override a missing consent."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    partner_id: PartnerId
+    service: ServiceKind
+    override_reason: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=500)]
+        | None
+    ) = None
+
+
+class ReferralPublic(BaseModel):
+    """A referral and where it stands."""
+
+    id: str
+    person_id: str
+    partner_id: str
+    service: ServiceKind
+    status: str
+    requested_by: str
+    requested_at: datetime
+    override_reason: str | None = None

@@ -61,7 +61,72 @@ class PersonErased(Event):
     erased_at: datetime
 
 
+class PartnerRegistered(Event):
+    """An organisation (the city service or an association) and the services it provides."""
+
+    TYPE = "intake.partner_registered.v1"
+    AGGREGATE = "partner_id"
+
+    partner_id: str
+    organisation_name: str  # an organisation's, never a person's
+    services: list[str]
+
+
+class ConsentGiven(Event):
+    """The person agreed to a purpose (sharing with a partner, SMS reminders)."""
+
+    TYPE = "intake.consent_given.v1"
+    AGGREGATE = "person_id"
+
+    person_id: str
+    consent_id: str
+    purpose: str
+    partner_id: str | None = None
+    given_at: datetime
+
+
+class ConsentWithdrawn(Event):
+    """The person took a consent back; what it allowed stops from now on."""
+
+    TYPE = "intake.consent_withdrawn.v1"
+    AGGREGATE = "person_id"
+
+    person_id: str
+    consent_id: str
+    withdrawn_at: datetime
+
+
+class ConsentOverridden(Event):
+    """A coordinator went ahead without the matching consent; the reason stays in intake."""
+
+    TYPE = "intake.consent_overridden.v1"
+    AGGREGATE = "person_id"
+
+    person_id: str
+    referral_id: str
+    partner_id: str
+    overridden_at: datetime
+
+
+class ReferralRequested(Event):
+    """A person is sent to a partner's service."""
+
+    TYPE = "intake.referral_requested.v1"
+    AGGREGATE = "person_id"
+
+    person_id: str
+    referral_id: str
+    partner_id: str
+    service: str
+    requested_at: datetime
+
+
 CONTRACTS: tuple[type[Event], ...] = (
+    PartnerRegistered,
+    ConsentGiven,
+    ConsentWithdrawn,
+    ConsentOverridden,
+    ReferralRequested,
     PersonRegistered,
     LegalHoldPlaced,
     LegalHoldLifted,

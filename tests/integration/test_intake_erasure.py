@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import base64
 import json
-import os
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from sqlalchemy import select, text
 
-from services.intake.app import create_app
-from services.intake.bootstrap import Intake, bootstrap
+from services.intake.bootstrap import Intake
 from services.intake.keys import PersonErased
 from services.intake.models import outbox_table
-from services.intake.settings import IntakeSettings
-from shared.auth import DEV_JWT_SECRET, AuthSettings, mint_token
-from shared.migrations import upgrade
 from shared.outbox import verify_log
+from tests.integration.conftest import token
 
 pytestmark = pytest.mark.integration
 
@@ -26,32 +20,7 @@ CITY, ASSOCIATION = "city-montreuil", "assoc-la-cimade"
 CANARY = "Zyxwvu Canarynom"
 
 
-def token(org: str, *roles: str) -> dict[str, str]:
-    jwt = mint_token(DEV_JWT_SECRET, user_id="desk", org=org, roles=roles)
-    return {"Authorization": f"Bearer {jwt}"}
-
-
 STAFF = token(CITY, "intake", "caseworker")
-
-
-@pytest.fixture
-async def intake(pg_url: str) -> AsyncIterator[Intake]:
-    settings = IntakeSettings(
-        database_url=pg_url,
-        master_key=base64.b64encode(os.urandom(32)).decode(),
-        auth=AuthSettings(jwt_secret=DEV_JWT_SECRET),
-    )
-    service = bootstrap(settings)
-    await upgrade(service.runtime.engine, service.runtime.migrations)
-    yield service
-    await service.runtime.close()
-
-
-@pytest.fixture
-async def client(intake: Intake) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app(intake))
-    async with httpx.AsyncClient(transport=transport, base_url="http://intake") as http:
-        yield http
 
 
 async def registered(client: httpx.AsyncClient) -> str:

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import base64
-import os
-from collections.abc import AsyncIterator
-
 import httpx
 import pytest
 from sqlalchemy import text
 
-from services.intake.app import create_app
-from services.intake.bootstrap import bootstrap
-from services.intake.settings import IntakeSettings
-from shared.auth import DEV_JWT_SECRET, AuthSettings, mint_token
-from shared.migrations import upgrade
+from tests.integration.conftest import token
 
 pytestmark = pytest.mark.integration
 
@@ -22,35 +14,15 @@ CITY, ASSOCIATION = "city-montreuil", "assoc-la-cimade"
 PHONE = "06 12 34 56 78"
 
 
-def token(org: str, *roles: str) -> dict[str, str]:
-    jwt = mint_token(DEV_JWT_SECRET, user_id="desk", org=org, roles=roles or ("intake",))
-    return {"Authorization": f"Bearer {jwt}"}
-
-
-@pytest.fixture
-async def client(pg_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    settings = IntakeSettings(
-        database_url=pg_url,
-        master_key=base64.b64encode(os.urandom(32)).decode(),
-        auth=AuthSettings(jwt_secret=DEV_JWT_SECRET),
-    )
-    intake = bootstrap(settings)
-    await upgrade(intake.runtime.engine, intake.runtime.migrations)
-    transport = httpx.ASGITransport(app=create_app(intake))
-    async with httpx.AsyncClient(transport=transport, base_url="http://intake") as http:
-        yield http
-    await intake.runtime.close()
-
-
 async def register(client: httpx.AsyncClient, org: str = CITY, **body: object) -> dict:
-    response = await client.post("/persons", json=body, headers=token(org))
+    response = await client.post("/persons", json=body, headers=token(org, "intake"))
     assert response.status_code == 201, response.text
     return dict(response.json())
 
 
 async def test_a_pseudonym_alone_is_enough(client: httpx.AsyncClient) -> None:
     person = await register(client, chosen_name="Petit Prince")
-    shown = (await client.get(f"/persons/{person['id']}", headers=token(CITY))).json()
+    shown = (await client.get(f"/persons/{person['id']}", headers=token(CITY, "intake"))).json()
     assert shown["chosen_name"] == "Petit Prince"
     assert shown["preferred_language"] is None
     assert shown["timezone"] == "Europe/Paris"
@@ -95,7 +67,7 @@ async def test_bad_details_are_refused_naming_the_field(
     client: httpx.AsyncClient, body: dict, field: str
 ) -> None:
     response = await client.post(
-        "/persons", json={"chosen_name": "Someone", **body}, headers=token(CITY)
+        "/persons", json={"chosen_name": "Someone", **body}, headers=token(CITY, "intake")
     )
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
@@ -112,7 +84,7 @@ async def test_bad_details_are_refused_naming_the_field(
 )
 async def test_incoherent_details_are_refused(client: httpx.AsyncClient, body: dict) -> None:
     response = await client.post(
-        "/persons", json={"chosen_name": "Someone", **body}, headers=token(CITY)
+        "/persons", json={"chosen_name": "Someone", **body}, headers=token(CITY, "intake")
     )
     assert response.status_code == 422
 
@@ -138,7 +110,9 @@ async def test_spellings_of_one_person_are_suggested_as_duplicates(
         for d in older["duplicates"]
     )
 
-    on_demand = await client.get(f"/persons/{first['id']}/duplicates", headers=token(CITY))
+    on_demand = await client.get(
+        f"/persons/{first['id']}/duplicates", headers=token(CITY, "intake")
+    )
     assert {d["person_id"] for d in on_demand.json()} == {second["id"], third["id"]}
 
 
@@ -148,7 +122,7 @@ async def test_duplicates_never_reveal_another_organisations_persons(
     theirs = await register(client, org=ASSOCIATION, chosen_name="Aminata Diallo", phone=PHONE)
     ours = await register(client, chosen_name="Aminata Diallo", phone=PHONE)
     assert ours["duplicates"] == []
-    refused = await client.get(f"/persons/{theirs['id']}/duplicates", headers=token(CITY))
+    refused = await client.get(f"/persons/{theirs['id']}/duplicates", headers=token(CITY, "intake"))
     assert refused.status_code == 404
     coordinator = await client.get(
         f"/persons/{ours['id']}/duplicates", headers=token(CITY, "coordinator")

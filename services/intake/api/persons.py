@@ -1,17 +1,14 @@
-"""Intake's HTTP routes: parse, call the handler, commit, answer."""
+"""Routes of persons: registration, reading, duplicates, legal holds, erasure, export."""
 
 from __future__ import annotations
 
-import contextlib
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 
-from services.intake import domain, duplicates, handlers, queries
-from services.intake.bootstrap import Intake
+from services.intake import duplicates, handlers, queries
+from services.intake.api.deps import Eraser, Guardian, IntakeDep, Staff, as_conflict
 from services.intake.schemas import (
     DuplicatePublic,
     ErasurePublic,
@@ -22,21 +19,8 @@ from services.intake.schemas import (
     PersonRegistered,
     SubjectAccessExport,
 )
-from shared.auth import Principal, require_roles
-from shared.web import Conflict
 
 router = APIRouter(prefix="/persons", tags=["persons"])
-
-# the people who serve persons; auditors read history, not live files
-Staff = Annotated[Principal, Depends(require_roles("intake", "caseworker", "coordinator"))]
-
-
-def _intake(request: Request) -> Intake:
-    intake: Intake = request.app.state.intake
-    return intake
-
-
-IntakeDep = Annotated[Intake, Depends(_intake)]
 
 
 @router.post("", status_code=201, response_model=PersonRegistered)
@@ -71,25 +55,13 @@ async def person_duplicates(
         return await duplicates.suggestions(session, intake.keys, str(person_id), principal)
 
 
-Guardian = Annotated[Principal, Depends(require_roles("caseworker", "coordinator"))]
-Eraser = Annotated[Principal, Depends(require_roles("intake", "coordinator"))]
-
-
-@contextlib.contextmanager
-def _as_conflict() -> Iterator[None]:
-    try:
-        yield
-    except domain.Refused as exc:
-        raise Conflict(str(exc)) from exc
-
-
 @router.post("/{person_id}/legal-holds", status_code=201, response_model=LegalHoldPublic)
 async def place_legal_hold(
     person_id: uuid.UUID, body: LegalHoldCreate, principal: Guardian, intake: IntakeDep
 ) -> LegalHoldPublic:
     """Block erasure, e.g. while an appeal is pending."""
     async with intake.unit_of_work(principal) as uow:
-        with _as_conflict():
+        with as_conflict():
             hold = await handlers.place_hold(
                 uow, str(person_id), body.reason, principal, datetime.now(UTC)
             )
@@ -103,7 +75,7 @@ async def lift_legal_hold(
 ) -> LegalHoldPublic:
     """End a legal hold."""
     async with intake.unit_of_work(principal) as uow:
-        with _as_conflict():
+        with as_conflict():
             hold = await handlers.lift_hold(
                 uow, str(person_id), str(hold_id), principal, datetime.now(UTC)
             )
@@ -115,7 +87,7 @@ async def lift_legal_hold(
 async def erase_person(person_id: uuid.UUID, principal: Eraser, intake: IntakeDep) -> ErasurePublic:
     """Erase a person: their key is destroyed, and with it every copy of their data."""
     async with intake.unit_of_work(principal) as uow:
-        with _as_conflict():
+        with as_conflict():
             person = await handlers.erase_person(
                 uow, intake.keys, str(person_id), principal, datetime.now(UTC)
             )

@@ -1,0 +1,12 @@
+"""Intake's HTTP routes, one module per resource."""
+
+from fastapi import APIRouter
+
+from services.intake.api.consents import router as consents_router
+from services.intake.api.partners import router as partners_router
+from services.intake.api.persons import router as persons_router
+
+router = APIRouter()
+router.include_router(persons_router)
+router.include_router(partners_router)
+router.include_router(consents_router)

@@ -1,0 +1,55 @@
+"""Routes of a person's consents and referrals to partners."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from fastapi import APIRouter
+
+from services.intake import handlers
+from services.intake.api.deps import Guardian, IntakeDep, Staff, as_conflict
+from services.intake.schemas import ConsentCreate, ConsentPublic, ReferralCreate, ReferralPublic
+
+router = APIRouter(prefix="/persons/{person_id}", tags=["consents and referrals"])
+
+
+@router.post("/consents", status_code=201, response_model=ConsentPublic)
+async def give_consent(
+    person_id: uuid.UUID, body: ConsentCreate, principal: Staff, intake: IntakeDep
+) -> ConsentPublic:
+    """Record a consent the person gives, with who recorded it and when."""
+    async with intake.unit_of_work(principal) as uow:
+        consent = await handlers.give_consent(
+            uow, str(person_id), body, principal, datetime.now(UTC)
+        )
+        await uow.commit()
+    return ConsentPublic.model_validate(consent, from_attributes=True)
+
+
+@router.post("/consents/{consent_id}/withdraw", response_model=ConsentPublic)
+async def withdraw_consent(
+    person_id: uuid.UUID, consent_id: uuid.UUID, principal: Staff, intake: IntakeDep
+) -> ConsentPublic:
+    """Record that the person withdraws a consent."""
+    async with intake.unit_of_work(principal) as uow:
+        with as_conflict():
+            consent = await handlers.withdraw_consent(
+                uow, str(person_id), str(consent_id), principal, datetime.now(UTC)
+            )
+        await uow.commit()
+    return ConsentPublic.model_validate(consent, from_attributes=True)
+
+
+@router.post("/referrals", status_code=201, response_model=ReferralPublic)
+async def request_referral(
+    person_id: uuid.UUID, body: ReferralCreate, principal: Guardian, intake: IntakeDep
+) -> ReferralPublic:
+    """Refer the person to a partner's service: needs their consent, or a coordinator's override."""
+    async with intake.unit_of_work(principal) as uow:
+        with as_conflict():
+            referral = await handlers.request_referral(
+                uow, str(person_id), body, principal, datetime.now(UTC)
+            )
+        await uow.commit()
+    return ReferralPublic.model_validate(referral, from_attributes=True)
