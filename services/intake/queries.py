@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Select, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -14,7 +15,10 @@ from services.intake.models import Consent, LegalHold, Person
 from services.intake.schemas import (
     ExportedEvent,
     LegalHoldPublic,
+    PersonFilters,
+    PersonPage,
     PersonPublic,
+    PersonSummary,
     SubjectAccessExport,
 )
 from shared.auth import CROSS_ORGANISATION_ROLES, Principal, may_see_organisation
@@ -89,9 +93,56 @@ async def consents_to_share(session: AsyncSession, person_id: str, partner_id: s
     return (await session.execute(query.limit(1))).first() is not None
 
 
+async def list_persons(
+    session: AsyncSession,
+    keys: KeyStore,
+    principal: Principal,
+    filters: PersonFilters,
+) -> PersonPage:
+    """A page of the persons the caller's organisation may see, newest first."""
+    query = _scoped(select(Person), principal)
+    if filters.preferred_language is not None:
+        query = query.where(col(Person.preferred_language) == filters.preferred_language)
+    if filters.registered_from is not None:
+        query = query.where(col(Person.registered_at) >= filters.registered_from)
+    if filters.registered_to is not None:
+        query = query.where(col(Person.registered_at) < filters.registered_to)
+    if filters.erased is not None:
+        erased = col(Person.erased_at)
+        query = query.where(erased.is_not(None) if filters.erased else erased.is_(None))
+    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
+    page = query.order_by(col(Person.registered_at).desc(), col(Person.id))
+    persons = (await session.execute(page.limit(filters.limit).offset(filters.offset))).scalars()
+    return PersonPage(
+        items=[await _summary(session, keys, p) for p in persons],
+        total=int(total),
+        limit=filters.limit,
+        offset=filters.offset,
+    )
+
+
+async def _summary(session: AsyncSession, keys: KeyStore, person: Person) -> PersonSummary:
+    try:
+        data_key = await keys.get(session, person.id)
+        name = decrypt_field(data_key, person.chosen_name_enc, aad=person.id)
+    except PersonErased:
+        name = ERASED
+    return PersonSummary(
+        id=person.id,
+        organisation_id=person.organisation_id,
+        chosen_name=name,
+        preferred_language=person.preferred_language,
+        registered_at=person.registered_at,
+        erased=person.erased_at is not None,
+    )
+
+
+def _scoped(query: Select[Any], principal: Principal) -> Select[Any]:
+    if principal.has_role(*CROSS_ORGANISATION_ROLES):
+        return query
+    return query.where(col(Person.organisation_id) == principal.org)
+
+
 async def visible_persons(session: AsyncSession, principal: Principal) -> list[Person]:
     """Every person the caller's organisation may see."""
-    query = select(Person)
-    if not principal.has_role(*CROSS_ORGANISATION_ROLES):
-        query = query.where(col(Person.organisation_id) == principal.org)
-    return list((await session.execute(query)).scalars())
+    return list((await session.execute(_scoped(select(Person), principal))).scalars())

@@ -269,3 +269,36 @@ class ReferralPublic(BaseModel):
     requested_by: str
     requested_at: datetime
     override_reason: str | None = None
+
+
+class PersonFilters(BaseModel):
+    """Filters and paging of the persons list (names are encrypted: no search by name)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(default=50, ge=1, le=200)
+    offset: int = Field(default=0, ge=0)
+    preferred_language: LanguageTag | None = None
+    registered_from: datetime | None = None
+    registered_to: datetime | None = None
+    erased: bool | None = None
+
+
+class PersonSummary(BaseModel):
+    """A line of the persons list."""
+
+    id: str
+    organisation_id: str
+    chosen_name: str
+    preferred_language: str | None
+    registered_at: datetime
+    erased: bool
+
+
+class PersonPage(BaseModel):
+    """One page of persons, newest first, with the total that matches the filters."""
+
+    items: list[PersonSummary]
+    total: int
+    limit: int
+    offset: int

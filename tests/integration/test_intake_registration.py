@@ -144,3 +144,24 @@ async def _raw_row(url: str, person_id: str) -> str:
     finally:
         await engine.dispose()
     return " ".join(map(str, row))
+
+
+async def test_the_list_is_paginated_filtered_and_scoped(client: httpx.AsyncClient) -> None:
+    for i in range(5):
+        await register(client, chosen_name=f"Ours {i}", preferred_language="ar" if i % 2 else "fr")
+    await register(client, org=ASSOCIATION, chosen_name="Theirs")
+    staff = token(CITY, "intake")
+
+    first = (await client.get("/persons?limit=2", headers=staff)).json()
+    second = (await client.get("/persons?limit=2&offset=2", headers=staff)).json()
+    assert first["total"] == second["total"] == 5
+    assert [p["chosen_name"] for p in first["items"]] == ["Ours 4", "Ours 3"]
+    assert [p["chosen_name"] for p in second["items"]] == ["Ours 2", "Ours 1"]
+    arabic = (await client.get("/persons?preferred_language=ar", headers=staff)).json()
+    assert sorted(p["chosen_name"] for p in arabic["items"]) == ["Ours 1", "Ours 3"]
+    everyone = (await client.get("/persons", headers=token(CITY, "coordinator"))).json()
+    assert everyone["total"] == 6
+
+    too_many = await client.get("/persons?limit=1000", headers=staff)
+    assert too_many.status_code == 422
+    assert (await client.get("/persons?surprise=1", headers=staff)).status_code == 422

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from services.intake import duplicates, handlers, queries
 from services.intake.api.deps import Eraser, Guardian, IntakeDep, Staff, as_conflict
@@ -15,6 +16,8 @@ from services.intake.schemas import (
     LegalHoldCreate,
     LegalHoldPublic,
     PersonCreate,
+    PersonFilters,
+    PersonPage,
     PersonPublic,
     PersonRegistered,
     SubjectAccessExport,
@@ -36,6 +39,15 @@ async def register_person(
         await uow.commit()
         shown = await queries.get_person(uow.session, intake.keys, person.id, principal)
     return PersonRegistered(**shown.model_dump(), duplicates=found)
+
+
+@router.get("", response_model=PersonPage)
+async def list_persons(
+    principal: Staff, intake: IntakeDep, filters: Annotated[PersonFilters, Query()]
+) -> PersonPage:
+    """The persons the caller's organisation may see, newest first, a page at a time."""
+    async with intake.runtime.sessions() as session:
+        return await queries.list_persons(session, intake.keys, principal, filters)
 
 
 @router.get("/{person_id}", response_model=PersonPublic)
