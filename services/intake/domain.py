@@ -14,6 +14,7 @@ from shared.events.intake import (
     PersonErased,
     PersonRegistered,
     ReferralRequested,
+    ReferralStatusChanged,
 )
 
 
@@ -125,3 +126,38 @@ def request_referral(request: ReferralRequest, now: datetime) -> list[Event]:
         )
     )
     return events
+
+
+REFERRAL_MOVES: dict[str, tuple[frozenset[str], str]] = {
+    "accept": (frozenset({"requested"}), "accepted"),
+    "decline": (frozenset({"requested"}), "declined"),
+    "complete": (frozenset({"accepted"}), "completed"),
+    "revoke": (frozenset({"requested", "accepted"}), "revoked"),
+}
+"""For each action: the statuses it may start from, and where it leads."""
+
+
+@dataclass(frozen=True)
+class ReferralMove:
+    """An action on a referral, as asked."""
+
+    person_id: str
+    referral_id: str
+    partner_id: str
+    status: str
+    action: str
+
+
+def move_referral(move: ReferralMove, now: datetime) -> tuple[str, list[ReferralStatusChanged]]:
+    """The referral's next status and its event, or Refused when the move makes no sense."""
+    allowed_from, to = REFERRAL_MOVES[move.action]
+    if move.status not in allowed_from:
+        raise Refused(f"a {move.status} referral cannot be {to}")
+    changed = ReferralStatusChanged(
+        person_id=move.person_id,
+        referral_id=move.referral_id,
+        partner_id=move.partner_id,
+        status=to,
+        changed_at=now,
+    )
+    return to, [changed]

@@ -8,12 +8,18 @@ from datetime import datetime
 from services.intake import domain, profiles, queries
 from services.intake.keys import KeyStore
 from services.intake.models import Consent, LegalHold, Partner, Person, Referral
-from services.intake.schemas import ConsentCreate, PartnerCreate, PersonCreate, ReferralCreate
+from services.intake.schemas import (
+    ConsentCreate,
+    PartnerCreate,
+    PersonCreate,
+    ReferralAction,
+    ReferralCreate,
+)
 from shared.auth import Principal
 from shared.crypto import encrypt_field
 from shared.events.intake import ConsentGiven, PartnerRegistered
 from shared.uow import UnitOfWork
-from shared.web import Conflict, NotFound
+from shared.web import Conflict, NotFound, Unprocessable
 
 
 async def register_person(
@@ -180,3 +186,37 @@ async def request_referral(
     )
     uow.session.add(referral)
     return referral
+
+
+async def move_referral(
+    uow: UnitOfWork,
+    referral_id: str,
+    action: ReferralAction,
+    reason: str | None,
+    principal: Principal,
+    now: datetime,
+) -> Referral:
+    """Accept, decline or complete (the partner), or revoke (the referring organisation)."""
+    referral = await uow.session.get(Referral, referral_id)
+    person = await uow.session.get(Person, referral.person_id) if referral else None
+    if referral is None or person is None or not _may_move(referral, person, action, principal):
+        raise NotFound("No such referral for your organisation.")
+    if action is ReferralAction.DECLINE and reason is None:
+        raise Unprocessable("a decline needs a reason")
+    move = domain.ReferralMove(
+        person.id, referral.id, referral.partner_id, referral.status, action.value
+    )
+    referral.status, events = domain.move_referral(move, now)
+    referral.status_reason, referral.updated_at = reason, now
+    uow.record(*events)
+    return referral
+
+
+def _may_move(
+    referral: Referral, person: Person, action: ReferralAction, principal: Principal
+) -> bool:
+    if principal.has_role("coordinator"):
+        return True
+    if action is ReferralAction.REVOKE:
+        return person.organisation_id == principal.org
+    return referral.partner_id == principal.org

@@ -99,6 +99,10 @@ class Referral(IntakeModel, table=True):
     requested_by: str = Field(max_length=128)
     requested_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     override_reason: str | None = Field(default=None, max_length=500)
+    status_reason: str | None = Field(default=None, max_length=500)
+    updated_at: datetime | None = Field(
+        default=None, sa_column=Column(UtcDateTime(), nullable=True)
+    )
 
 
 metadata = IntakeModel.metadata

@@ -269,6 +269,28 @@ class ReferralPublic(BaseModel):
     requested_by: str
     requested_at: datetime
     override_reason: str | None = None
+    status_reason: str | None = None
+    updated_at: datetime | None = None
+
+
+class ReferralAction(StrEnum):
+    """What can happen to a referral after it is requested."""
+
+    ACCEPT = "accept"
+    DECLINE = "decline"
+    COMPLETE = "complete"
+    REVOKE = "revoke"
+
+
+class ReferralMoveBody(BaseModel):
+    """A reason, required to decline."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
+        | None
+    ) = None
 
 
 class PersonFilters(BaseModel):

@@ -121,7 +121,22 @@ class ReferralRequested(Event):
     requested_at: datetime
 
 
+class ReferralStatusChanged(Event):
+    """A referral moved on: accepted, declined, completed or revoked (a decline's reason stays
+    in intake)."""
+
+    TYPE = "intake.referral_status_changed.v1"
+    AGGREGATE = "person_id"
+
+    person_id: str
+    referral_id: str
+    partner_id: str
+    status: str
+    changed_at: datetime
+
+
 CONTRACTS: tuple[type[Event], ...] = (
+    ReferralStatusChanged,
     PartnerRegistered,
     ConsentGiven,
     ConsentWithdrawn,

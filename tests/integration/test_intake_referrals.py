@@ -141,3 +141,42 @@ async def test_another_organisation_cannot_consent_or_refer_for_the_person(
     other = token(CIMADE, "intake", "caseworker")
     response = await client.post(path.format(id=person_id), json=body, headers=other)
     assert response.status_code == 404
+
+
+async def test_a_referral_moves_only_as_its_states_allow(
+    client: httpx.AsyncClient, person_id: str, intake: Intake
+) -> None:
+    await client.post(
+        f"/persons/{person_id}/consents",
+        json={"purpose": "share_with_partner", "partner_id": CIMADE},
+        headers=DESK,
+    )
+    partner = token(CIMADE, "caseworker")
+
+    async def move(referral: str, action: str, headers: dict, **body: str) -> httpx.Response:
+        return await client.post(
+            f"/referrals/{referral}/{action}", json=body or None, headers=headers
+        )
+
+    first = (await refer(client, person_id, DESK)).json()["id"]
+    assert (await move(first, "accept", DESK)).status_code == 404, "only the partner accepts"
+    accepted = await move(first, "accept", partner)
+    assert accepted.status_code == 200
+    assert accepted.json()["status"] == "accepted"
+    assert (await move(first, "complete", partner)).json()["status"] == "completed"
+    assert (await move(first, "revoke", DESK)).status_code == 409, "completed stays completed"
+
+    second = (await refer(client, person_id, DESK)).json()["id"]
+    assert (await move(second, "decline", partner)).status_code == 422, "a decline needs a reason"
+    assert (await move(second, "revoke", partner)).status_code == 404, "only the referrer revokes"
+    assert (await move(second, "revoke", DESK)).json()["status"] == "revoked"
+    refused = await move(second, "accept", partner)
+    assert refused.status_code == 409
+    assert "revoked" in refused.json()["detail"]
+
+    third = (await refer(client, person_id, DESK)).json()["id"]
+    declined = await move(third, "decline", partner, reason="no capacity before March")
+    assert declined.json()["status"] == "declined"
+    assert declined.json()["status_reason"] == "no capacity before March"
+    assert (await event_types(intake)).count("intake.referral_status_changed.v1") == 4
+    assert (await move(third, "launch", partner)).status_code == 422

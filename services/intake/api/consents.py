@@ -9,7 +9,14 @@ from fastapi import APIRouter
 
 from services.intake import handlers
 from services.intake.api.deps import Guardian, IntakeDep, Staff, as_conflict
-from services.intake.schemas import ConsentCreate, ConsentPublic, ReferralCreate, ReferralPublic
+from services.intake.schemas import (
+    ConsentCreate,
+    ConsentPublic,
+    ReferralAction,
+    ReferralCreate,
+    ReferralMoveBody,
+    ReferralPublic,
+)
 
 router = APIRouter(prefix="/persons/{person_id}", tags=["consents and referrals"])
 
@@ -50,6 +57,32 @@ async def request_referral(
         with as_conflict():
             referral = await handlers.request_referral(
                 uow, str(person_id), body, principal, datetime.now(UTC)
+            )
+        await uow.commit()
+    return ReferralPublic.model_validate(referral, from_attributes=True)
+
+
+referrals = APIRouter(prefix="/referrals", tags=["consents and referrals"])
+
+
+@referrals.post("/{referral_id}/{action}", response_model=ReferralPublic)
+async def move_referral(
+    referral_id: uuid.UUID,
+    action: ReferralAction,
+    principal: Staff,
+    intake: IntakeDep,
+    body: ReferralMoveBody | None = None,
+) -> ReferralPublic:
+    """The partner accepts, declines (with a reason) or completes; the referrer revokes."""
+    async with intake.unit_of_work(principal) as uow:
+        with as_conflict():
+            referral = await handlers.move_referral(
+                uow,
+                str(referral_id),
+                action,
+                body.reason if body else None,
+                principal,
+                datetime.now(UTC),
             )
         await uow.commit()
     return ReferralPublic.model_validate(referral, from_attributes=True)
