@@ -5,9 +5,14 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
 from services.intake import domain, profiles, queries
 from services.intake.keys import KeyStore
 from services.intake.models import Consent, LegalHold, Partner, Person, Referral
+from services.intake.queries import ERASED
 from services.intake.schemas import (
     ConsentCreate,
     PartnerCreate,
@@ -96,7 +101,18 @@ async def erase_person(
     await keys.destroy(uow.session, person.id)
     person.chosen_name_enc, person.profile_enc, person.phone_index = "", None, None
     person.erased_at = now
+    await _erase_free_text(uow.session, person.id, holds)
     return person
+
+
+async def _erase_free_text(session: AsyncSession, person_id: str, holds: list[LegalHold]) -> None:
+    # reasons are free text written by staff: they may name the person, so they go too
+    for hold in holds:
+        hold.reason = ERASED
+    referrals = await session.execute(select(Referral).where(col(Referral.person_id) == person_id))
+    for referral in referrals.scalars():
+        referral.override_reason = referral.override_reason and ERASED
+        referral.status_reason = referral.status_reason and ERASED
 
 
 async def register_partner(uow: UnitOfWork, command: PartnerCreate, now: datetime) -> Partner:

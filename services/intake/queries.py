@@ -11,14 +11,16 @@ from sqlmodel import col
 
 from services.intake import profiles
 from services.intake.keys import KeyStore, PersonErased
-from services.intake.models import Consent, LegalHold, Person
+from services.intake.models import Consent, LegalHold, Person, Referral
 from services.intake.schemas import (
+    ConsentPublic,
     ExportedEvent,
     LegalHoldPublic,
     PersonFilters,
     PersonPage,
     PersonPublic,
     PersonSummary,
+    ReferralPublic,
     SubjectAccessExport,
 )
 from shared.auth import CROSS_ORGANISATION_ROLES, Principal, may_see_organisation
@@ -72,8 +74,16 @@ async def export(
     rows = await session.execute(
         select(table.c.envelope).where(table.c.key == person.id).order_by(table.c.seq)
     )
+    consents = await session.execute(select(Consent).where(col(Consent.person_id) == person.id))
+    referrals = await session.execute(select(Referral).where(col(Referral.person_id) == person.id))
     return SubjectAccessExport(
         person=await get_person(session, keys, person.id, principal),
+        consents=[
+            ConsentPublic.model_validate(c, from_attributes=True) for c in consents.scalars()
+        ],
+        referrals=[
+            ReferralPublic.model_validate(r, from_attributes=True) for r in referrals.scalars()
+        ],
         legal_holds=[
             LegalHoldPublic.model_validate(h, from_attributes=True)
             for h in await legal_holds(session, person.id)

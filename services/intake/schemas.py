@@ -168,14 +168,6 @@ class ExportedEvent(BaseModel):
     actororg: str | None = None
 
 
-class SubjectAccessExport(BaseModel):
-    """Everything intake holds about one person (GDPR article 15)."""
-
-    person: PersonPublic
-    legal_holds: list[LegalHoldPublic]
-    events: list[ExportedEvent]
-
-
 class ServiceKind(StrEnum):
     """What a partner provides."""
 
@@ -324,3 +316,13 @@ class PersonPage(BaseModel):
     total: int
     limit: int
     offset: int
+
+
+class SubjectAccessExport(BaseModel):
+    """Everything intake holds about one person (GDPR article 15)."""
+
+    person: PersonPublic
+    consents: list[ConsentPublic]
+    referrals: list[ReferralPublic]
+    legal_holds: list[LegalHoldPublic]
+    events: list[ExportedEvent]

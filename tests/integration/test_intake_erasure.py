@@ -113,3 +113,37 @@ async def test_another_organisation_can_neither_read_nor_change_the_person(
     assert auditor.status_code == 403
     still = (await client.get(f"/persons/{person_id}", headers=STAFF)).json()
     assert still["chosen_name"] == CANARY, "nothing was changed"
+
+
+async def test_erasure_also_removes_what_staff_wrote_about_the_person(
+    client: httpx.AsyncClient, intake: Intake
+) -> None:
+    coordinator = token(CITY, "coordinator")
+    partner = {"id": "assoc-x", "name": "Asso X", "services": ["legal_support"]}
+    assert (await client.post("/partners", json=partner, headers=coordinator)).status_code == 201
+    person_id = await registered(client)
+    hold = await client.post(
+        f"/persons/{person_id}/legal-holds", json={"reason": f"appeal of {CANARY}"}, headers=STAFF
+    )
+    await client.post(f"/persons/{person_id}/legal-holds/{hold.json()['id']}/lift", headers=STAFF)
+    referral = await client.post(
+        f"/persons/{person_id}/referrals",
+        json={
+            "partner_id": "assoc-x",
+            "service": "legal_support",
+            "override_reason": f"{CANARY} must see a lawyer today",
+        },
+        headers=coordinator,
+    )
+    assert referral.status_code == 201
+    exported = (await client.get(f"/persons/{person_id}/export", headers=STAFF)).json()
+    assert [r["id"] for r in exported["referrals"]] == [referral.json()["id"]]
+    assert len(exported["legal_holds"]) == 1
+    assert exported["consents"] == []
+
+    assert (await client.post(f"/persons/{person_id}/erasure", headers=STAFF)).status_code == 200
+    async with intake.runtime.sessions() as session:
+        for table in ("legal_holds", "referrals", "persons"):
+            rows = (await session.execute(text(f"SELECT * FROM {table}"))).all()
+            assert rows, table
+            assert all(CANARY not in " ".join(map(str, row)) for row in rows), table
