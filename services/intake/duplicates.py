@@ -34,7 +34,7 @@ async def _profile(session: AsyncSession, keys: KeyStore, person: Person) -> Pro
         data_key = await keys.get(session, person.id)
     except PersonErased:
         return None
-    details = profiles.unseal(data_key, person)
+    details = profiles.unseal(data_key, person.id, person.profile_enc)
     name = decrypt_field(data_key, person.chosen_name_enc, aad=person.id)
     birth_year = details.get("birth_year") or _year(details.get("birth_date"))
     return Profile(

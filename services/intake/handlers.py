@@ -5,24 +5,34 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select
+from pydantic import ValidationError
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from services.intake import domain, profiles, queries
 from services.intake.keys import KeyStore
-from services.intake.models import Consent, LegalHold, Partner, Person, Referral
+from services.intake.models import (
+    Consent,
+    LegalHold,
+    Partner,
+    Person,
+    PersonVersion,
+    Referral,
+)
 from services.intake.queries import ERASED
 from services.intake.schemas import (
     ConsentCreate,
     PartnerCreate,
     PersonCreate,
+    PersonUpdate,
     ReferralAction,
     ReferralCreate,
 )
 from shared.auth import Principal
-from shared.crypto import encrypt_field
-from shared.events.intake import ConsentGiven, PartnerRegistered
+from shared.crypto import decrypt_field, encrypt_field
+from shared.events.intake import ConsentGiven, PartnerRegistered, PersonUpdated
+from shared.poison import summarise
 from shared.uow import UnitOfWork
 from shared.web import Conflict, NotFound, Unprocessable
 
@@ -102,6 +112,9 @@ async def erase_person(
     person.chosen_name_enc, person.profile_enc, person.phone_index = "", None, None
     person.erased_at = now
     await _erase_free_text(uow.session, person.id, holds)
+    await uow.session.execute(
+        delete(PersonVersion).where(col(PersonVersion.person_id) == person.id)
+    )
     return person
 
 
@@ -236,3 +249,72 @@ def _may_move(
     if action is ReferralAction.REVOKE:
         return person.organisation_id == principal.org
     return referral.partner_id == principal.org
+
+
+async def update_person(
+    uow: UnitOfWork,
+    keys: KeyStore,
+    person_id: str,
+    command: PersonUpdate,
+    principal: Principal,
+    now: datetime,
+) -> Person:
+    """Change the given fields; the previous state is kept as a version."""
+    person = await queries.find_person(uow.session, person_id, principal)
+    if person.erased_at is not None:
+        raise Conflict("the person is erased")
+    data_key = await keys.get(uow.session, person.id)
+    changes = command.model_dump(mode="json", include=command.model_fields_set)
+    merged = _merged(person, data_key, changes)
+    uow.session.add(await _version_of(uow.session, person, principal, now))
+    person.chosen_name_enc = encrypt_field(data_key, merged.chosen_name, aad=person.id)
+    person.profile_enc = profiles.seal(data_key, person.id, merged)
+    person.phone_index = keys.phone_index(merged.phone) if merged.phone else None
+    person.preferred_language = merged.preferred_language
+    person.sms_consent, person.timezone = merged.sms_consent, merged.timezone
+    phone = merged.phone if "phone" in changes else None
+    uow.record(
+        PersonUpdated(
+            person_id=person.id,
+            changed=sorted(changes),
+            chosen_name=person.chosen_name_enc if "chosen_name" in changes else None,
+            phone=encrypt_field(data_key, phone, aad=f"{person.id}:phone") if phone else None,
+            preferred_language=merged.preferred_language,
+            sms_consent=merged.sms_consent,
+            timezone=merged.timezone,
+            updated_at=now,
+        )
+    )
+    return person
+
+
+def _merged(person: Person, data_key: bytes, changes: dict[str, object]) -> PersonCreate:
+    """The person after the changes, checked by the same rules as a registration."""
+    current = {
+        "chosen_name": decrypt_field(data_key, person.chosen_name_enc, aad=person.id),
+        **profiles.unseal(data_key, person.id, person.profile_enc),
+        "preferred_language": person.preferred_language,
+        "sms_consent": person.sms_consent,
+        "timezone": person.timezone,
+    }
+    try:
+        return PersonCreate.model_validate({**current, **changes})
+    except ValidationError as exc:
+        raise Unprocessable(f"the change would leave the person invalid: {summarise(exc)}") from exc
+
+
+async def _version_of(
+    session: AsyncSession, person: Person, principal: Principal, now: datetime
+) -> PersonVersion:
+    count = select(func.count()).where(col(PersonVersion.person_id) == person.id)
+    return PersonVersion(
+        person_id=person.id,
+        version=int((await session.execute(count)).scalar_one()) + 1,
+        chosen_name_enc=person.chosen_name_enc,
+        profile_enc=person.profile_enc,
+        preferred_language=person.preferred_language,
+        sms_consent=person.sms_consent,
+        timezone=person.timezone,
+        replaced_by=principal.user_id,
+        replaced_at=now,
+    )

@@ -44,6 +44,23 @@ class PersonKey(IntakeModel, table=True):
     created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
 
 
+class PersonVersion(IntakeModel, table=True):
+    """A person's state before one change: updates keep their history."""
+
+    __tablename__ = "person_versions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: str = Field(index=True, max_length=36)
+    version: int
+    chosen_name_enc: str
+    profile_enc: str | None = None
+    preferred_language: str | None = Field(default=None, max_length=35)
+    sms_consent: bool = False
+    timezone: str = Field(max_length=64)
+    replaced_by: str = Field(max_length=128)
+    replaced_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
 class LegalHold(IntakeModel, table=True):
     """Blocks a person's erasure while it is not lifted (e.g. an appeal pending)."""
 

@@ -26,11 +26,11 @@ def seal(data_key: bytes, person_id: str, command: PersonCreate) -> str:
     return encrypt_field(data_key, json.dumps(document), aad=f"{person_id}:profile")
 
 
-def unseal(data_key: bytes, person: Person) -> dict[str, Any]:
-    """The person's details in clear (inside intake's process only)."""
-    if person.profile_enc is None:
+def unseal(data_key: bytes, person_id: str, profile_enc: str | None) -> dict[str, Any]:
+    """A person's details in clear (inside intake's process only)."""
+    if profile_enc is None:
         return {}
-    return dict(json.loads(decrypt_field(data_key, person.profile_enc, aad=f"{person.id}:profile")))
+    return dict(json.loads(decrypt_field(data_key, profile_enc, aad=f"{person_id}:profile")))
 
 
 def public(person: Person, chosen_name: str, details: dict[str, Any]) -> PersonPublic:

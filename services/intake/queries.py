@@ -11,7 +11,7 @@ from sqlmodel import col
 
 from services.intake import profiles
 from services.intake.keys import KeyStore, PersonErased
-from services.intake.models import Consent, LegalHold, Person, Referral
+from services.intake.models import Consent, LegalHold, Person, PersonVersion, Referral
 from services.intake.schemas import (
     ConsentPublic,
     ExportedEvent,
@@ -22,6 +22,9 @@ from services.intake.schemas import (
     PersonSummary,
     ReferralPublic,
     SubjectAccessExport,
+)
+from services.intake.schemas import (
+    PersonVersion as PersonVersionPublic,
 )
 from shared.auth import CROSS_ORGANISATION_ROLES, Principal, may_see_organisation
 from shared.crypto import decrypt_field
@@ -47,7 +50,7 @@ async def get_person(
     except PersonErased:
         return profiles.public(person, ERASED, {})
     name = decrypt_field(data_key, person.chosen_name_enc, aad=person.id)
-    return profiles.public(person, name, profiles.unseal(data_key, person))
+    return profiles.public(person, name, profiles.unseal(data_key, person.id, person.profile_enc))
 
 
 async def find_person(session: AsyncSession, person_id: str, principal: Principal) -> Person:
@@ -90,6 +93,34 @@ async def export(
         ],
         events=[ExportedEvent.model_validate(json.loads(e)) for e in rows.scalars()],
     )
+
+
+async def history(
+    session: AsyncSession, keys: KeyStore, person_id: str, principal: Principal
+) -> list[PersonVersionPublic]:
+    """What the person's record was before each change, newest first."""
+    person = await find_person(session, person_id, principal)
+    try:
+        data_key = await keys.get(session, person.id)
+    except PersonErased:
+        return []
+    query = select(PersonVersion).where(col(PersonVersion.person_id) == person.id)
+    versions = await session.execute(query.order_by(col(PersonVersion.version).desc()))
+    return [
+        PersonVersionPublic(
+            version=v.version,
+            chosen_name=decrypt_field(data_key, v.chosen_name_enc, aad=person.id),
+            details={
+                **profiles.unseal(data_key, person.id, v.profile_enc),
+                "preferred_language": v.preferred_language,
+                "sms_consent": v.sms_consent,
+                "timezone": v.timezone,
+            },
+            replaced_at=v.replaced_at,
+            replaced_by=v.replaced_by,
+        )
+        for v in versions.scalars()
+    ]
 
 
 async def consents_to_share(session: AsyncSession, person_id: str, partner_id: str) -> bool:

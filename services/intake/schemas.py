@@ -99,6 +99,40 @@ class PersonCreate(BaseModel):
         return self.birth_year or (self.birth_date.year if self.birth_date else None)
 
 
+class PersonUpdate(BaseModel):
+    """Changes to a person: only the fields given change; the previous state is kept."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    chosen_name: ChosenName | None = None
+    other_names: list[ChosenName] | None = Field(default=None, max_length=10)
+    languages: list[LanguageTag] | None = Field(default=None, max_length=10)
+    preferred_language: LanguageTag | None = None
+    phone: str | None = Field(default=None, max_length=40)
+    sms_consent: bool | None = None
+    birth_date: date | None = None
+    birth_year: int | None = Field(default=None, ge=1900)
+    nationality: CountryCode | None = None
+    administrative_situation: AdministrativeSituation | None = None
+    timezone: str | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> PersonUpdate:
+        if not self.model_fields_set:
+            raise ValueError("nothing to change")
+        return self
+
+
+class PersonVersion(BaseModel):
+    """The person as they were before a change, and who changed it when."""
+
+    version: int
+    chosen_name: str
+    details: dict[str, object]
+    replaced_at: datetime
+    replaced_by: str
+
+
 class DuplicatePublic(BaseModel):
     """A possible duplicate: never merged without an explicit decision."""
 

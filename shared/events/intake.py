@@ -135,7 +135,24 @@ class ReferralStatusChanged(Event):
     changed_at: datetime
 
 
+class PersonUpdated(Event):
+    """A person's details changed; `changed` names the fields, personal ones travel encrypted."""
+
+    TYPE = "intake.person_updated.v1"
+    AGGREGATE = "person_id"
+
+    person_id: str
+    changed: list[str]
+    chosen_name: Ciphertext | None = None
+    phone: Ciphertext | None = None
+    preferred_language: str | None = None
+    sms_consent: bool
+    timezone: str
+    updated_at: datetime
+
+
 CONTRACTS: tuple[type[Event], ...] = (
+    PersonUpdated,
     ReferralStatusChanged,
     PartnerRegistered,
     ConsentGiven,

@@ -140,6 +140,10 @@ async def test_erasure_also_removes_what_staff_wrote_about_the_person(
     assert [r["id"] for r in exported["referrals"]] == [referral.json()["id"]]
     assert len(exported["legal_holds"]) == 1
     assert exported["consents"] == []
+    renamed = await client.patch(
+        f"/persons/{person_id}", json={"chosen_name": "Another Name"}, headers=STAFF
+    )
+    assert renamed.status_code == 200
 
     assert (await client.post(f"/persons/{person_id}/erasure", headers=STAFF)).status_code == 200
     async with intake.runtime.sessions() as session:
@@ -147,3 +151,5 @@ async def test_erasure_also_removes_what_staff_wrote_about_the_person(
             rows = (await session.execute(text(f"SELECT * FROM {table}"))).all()
             assert rows, table
             assert all(CANARY not in " ".join(map(str, row)) for row in rows), table
+        versions = await session.execute(text("SELECT count(*) FROM person_versions"))
+        assert versions.scalar() == 0, "the history goes with the person"

@@ -165,3 +165,58 @@ async def test_the_list_is_paginated_filtered_and_scoped(client: httpx.AsyncClie
     too_many = await client.get("/persons?limit=1000", headers=staff)
     assert too_many.status_code == 422
     assert (await client.get("/persons?surprise=1", headers=staff)).status_code == 422
+
+
+async def test_updates_change_only_what_is_given_and_keep_the_history(
+    client: httpx.AsyncClient, pg_url: str
+) -> None:
+    staff = token(CITY, "intake")
+    person = await register(client, chosen_name="Zyxwvu Canarynom", phone=PHONE, sms_consent=True)
+    url = f"/persons/{person['id']}"
+
+    renamed = await client.patch(url, json={"chosen_name": "Nouveau Nom"}, headers=staff)
+    assert renamed.status_code == 200
+    assert renamed.json()["chosen_name"] == "Nouveau Nom"
+    assert renamed.json()["phone"] == "+33612345678", "untouched fields stay"
+    moved = await client.patch(
+        url, json={"preferred_language": "ar", "timezone": "Africa/Dakar"}, headers=staff
+    )
+    assert moved.json()["timezone"] == "Africa/Dakar"
+
+    history = (await client.get(f"{url}/history", headers=staff)).json()
+    assert [v["version"] for v in history] == [2, 1]
+    assert history[1]["chosen_name"] == "Zyxwvu Canarynom"
+    assert history[0]["chosen_name"] == "Nouveau Nom"
+    assert history[0]["details"]["timezone"] == "Europe/Paris"
+    row = await _raw_row(pg_url, person["id"])
+    assert "Nouveau" not in row, "the new name is stored encrypted too"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"phone": None}, {"phone": "12"}, {"timezone": "Mars/Olympus"}, {"surprise": 1}],
+    ids=["nothing", "drop-phone-with-consent", "bad-phone", "bad-zone", "unknown-field"],
+)
+async def test_an_update_that_would_leave_the_person_invalid_is_refused(
+    client: httpx.AsyncClient, body: dict
+) -> None:
+    person = await register(client, chosen_name="Someone", phone=PHONE, sms_consent=True)
+    response = await client.patch(
+        f"/persons/{person['id']}", json=body, headers=token(CITY, "intake")
+    )
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    unchanged = await client.get(f"/persons/{person['id']}/history", headers=token(CITY, "intake"))
+    assert unchanged.json() == []
+
+
+async def test_another_organisation_cannot_update_or_read_the_history(
+    client: httpx.AsyncClient,
+) -> None:
+    person = await register(client, chosen_name="Someone")
+    other = token(ASSOCIATION, "intake")
+    patched = await client.patch(
+        f"/persons/{person['id']}", json={"chosen_name": "X"}, headers=other
+    )
+    assert patched.status_code == 404
+    assert (await client.get(f"/persons/{person['id']}/history", headers=other)).status_code == 404

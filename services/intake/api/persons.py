@@ -20,6 +20,8 @@ from services.intake.schemas import (
     PersonPage,
     PersonPublic,
     PersonRegistered,
+    PersonUpdate,
+    PersonVersion,
     SubjectAccessExport,
 )
 
@@ -55,6 +57,28 @@ async def get_person(person_id: uuid.UUID, principal: Staff, intake: IntakeDep) 
     """A person, if the caller's organisation may see them."""
     async with intake.runtime.sessions() as session:
         return await queries.get_person(session, intake.keys, str(person_id), principal)
+
+
+@router.patch("/{person_id}", response_model=PersonPublic)
+async def update_person(
+    person_id: uuid.UUID, body: PersonUpdate, principal: Staff, intake: IntakeDep
+) -> PersonPublic:
+    """Change some of a person's details; the previous state is kept in their history."""
+    async with intake.unit_of_work(principal) as uow:
+        await handlers.update_person(
+            uow, intake.keys, str(person_id), body, principal, datetime.now(UTC)
+        )
+        await uow.commit()
+        return await queries.get_person(uow.session, intake.keys, str(person_id), principal)
+
+
+@router.get("/{person_id}/history", response_model=list[PersonVersion])
+async def person_history(
+    person_id: uuid.UUID, principal: Staff, intake: IntakeDep
+) -> list[PersonVersion]:
+    """The person's earlier states, newest first, with who changed them and when."""
+    async with intake.runtime.sessions() as session:
+        return await queries.history(session, intake.keys, str(person_id), principal)
 
 
 @router.get("/{person_id}/duplicates", response_model=list[DuplicatePublic])
