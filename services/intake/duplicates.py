@@ -10,7 +10,6 @@ from services.intake.matching import Profile, suggest
 from services.intake.models import Person
 from services.intake.schemas import DuplicatePublic
 from shared.auth import Principal
-from shared.crypto import decrypt_field
 
 
 async def suggestions(
@@ -35,7 +34,7 @@ async def _profile(session: AsyncSession, keys: KeyStore, person: Person) -> Pro
     except PersonErased:
         return None
     details = profiles.unseal(data_key, person.id, person.profile_enc)
-    name = decrypt_field(data_key, person.chosen_name_enc, aad=person.id)
+    name = profiles.unseal_name(data_key, person.id, person.chosen_name_enc)
     birth_year = details.get("birth_year") or _year(details.get("birth_date"))
     return Profile(
         person.id, (name, *details.get("other_names", [])), details.get("phone"), birth_year

@@ -30,7 +30,6 @@ from services.intake.schemas import (
     ReferralCreate,
 )
 from shared.auth import Principal
-from shared.crypto import decrypt_field, encrypt_field
 from shared.events.intake import ConsentGiven, PartnerRegistered, PersonUpdated
 from shared.poison import summarise
 from shared.uow import UnitOfWork
@@ -46,11 +45,11 @@ async def register_person(
     registration = domain.Registration(
         person_id=person_id,
         organisation_id=principal.org,
-        chosen_name_enc=encrypt_field(data_key, command.chosen_name, aad=person_id),
+        chosen_name_enc=profiles.seal_name(data_key, person_id, command.chosen_name),
         preferred_language=command.preferred_language,
         registered_at=now,
         registered_by=principal.user_id,
-        phone_enc=encrypt_field(data_key, command.phone, aad=f"{person_id}:phone")
+        phone_enc=profiles.seal_phone(data_key, person_id, command.phone)
         if command.phone
         else None,
         sms_consent=command.sms_consent,
@@ -267,7 +266,7 @@ async def update_person(
     changes = command.model_dump(mode="json", include=command.model_fields_set)
     merged = _merged(person, data_key, changes)
     uow.session.add(await _version_of(uow.session, person, principal, now))
-    person.chosen_name_enc = encrypt_field(data_key, merged.chosen_name, aad=person.id)
+    person.chosen_name_enc = profiles.seal_name(data_key, person.id, merged.chosen_name)
     person.profile_enc = profiles.seal(data_key, person.id, merged)
     person.phone_index = keys.phone_index(merged.phone) if merged.phone else None
     person.preferred_language = merged.preferred_language
@@ -278,7 +277,7 @@ async def update_person(
             person_id=person.id,
             changed=sorted(changes),
             chosen_name=person.chosen_name_enc if "chosen_name" in changes else None,
-            phone=encrypt_field(data_key, phone, aad=f"{person.id}:phone") if phone else None,
+            phone=profiles.seal_phone(data_key, person.id, phone) if phone else None,
             preferred_language=merged.preferred_language,
             sms_consent=merged.sms_consent,
             timezone=merged.timezone,
@@ -291,7 +290,7 @@ async def update_person(
 def _merged(person: Person, data_key: bytes, changes: dict[str, object]) -> PersonCreate:
     """The person after the changes, checked by the same rules as a registration."""
     current = {
-        "chosen_name": decrypt_field(data_key, person.chosen_name_enc, aad=person.id),
+        "chosen_name": profiles.unseal_name(data_key, person.id, person.chosen_name_enc),
         **profiles.unseal(data_key, person.id, person.profile_enc),
         "preferred_language": person.preferred_language,
         "sms_consent": person.sms_consent,

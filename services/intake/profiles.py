@@ -20,6 +20,25 @@ PROFILE_FIELDS = (
 )
 
 
+# each kind of field is bound to its person and its purpose by the associated data, so a
+# ciphertext cannot be moved to another person or field unnoticed
+
+
+def seal_name(data_key: bytes, person_id: str, name: str) -> str:
+    """The chosen name, encrypted for the person."""
+    return encrypt_field(data_key, name, aad=person_id)
+
+
+def unseal_name(data_key: bytes, person_id: str, token: str) -> str:
+    """The chosen name in clear (inside intake's process only)."""
+    return decrypt_field(data_key, token, aad=person_id)
+
+
+def seal_phone(data_key: bytes, person_id: str, phone: str) -> str:
+    """A phone number, encrypted for the person (as it travels in events)."""
+    return encrypt_field(data_key, phone, aad=f"{person_id}:phone")
+
+
 def seal(data_key: bytes, person_id: str, command: PersonCreate) -> str:
     """The optional details of a registration, encrypted for the person."""
     document = command.model_dump(mode="json", include=set(PROFILE_FIELDS))

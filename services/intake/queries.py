@@ -27,7 +27,6 @@ from services.intake.schemas import (
     PersonVersion as PersonVersionPublic,
 )
 from shared.auth import CROSS_ORGANISATION_ROLES, Principal, may_see_organisation
-from shared.crypto import decrypt_field
 from shared.web import NotFound, ProblemError
 
 ERASED = "[erased]"
@@ -49,7 +48,7 @@ async def get_person(
         data_key = await keys.get(session, person.id)
     except PersonErased:
         return profiles.public(person, ERASED, {})
-    name = decrypt_field(data_key, person.chosen_name_enc, aad=person.id)
+    name = profiles.unseal_name(data_key, person.id, person.chosen_name_enc)
     return profiles.public(person, name, profiles.unseal(data_key, person.id, person.profile_enc))
 
 
@@ -109,7 +108,7 @@ async def history(
     return [
         PersonVersionPublic(
             version=v.version,
-            chosen_name=decrypt_field(data_key, v.chosen_name_enc, aad=person.id),
+            chosen_name=profiles.unseal_name(data_key, person.id, v.chosen_name_enc),
             details={
                 **profiles.unseal(data_key, person.id, v.profile_enc),
                 "preferred_language": v.preferred_language,
@@ -165,7 +164,7 @@ async def list_persons(
 async def _summary(session: AsyncSession, keys: KeyStore, person: Person) -> PersonSummary:
     try:
         data_key = await keys.get(session, person.id)
-        name = decrypt_field(data_key, person.chosen_name_enc, aad=person.id)
+        name = profiles.unseal_name(data_key, person.id, person.chosen_name_enc)
     except PersonErased:
         name = ERASED
     return PersonSummary(
