@@ -64,6 +64,19 @@ async def count(url: str, sql: str) -> int:
         await engine.dispose()
 
 
+async def contact_in_notifications(
+    system: System, person_id: object, headers: dict[str, str]
+) -> httpx.Response:
+    """The person's contact, once notifications has consumed their registration."""
+    async with httpx.AsyncClient(base_url=system.notifications.url) as client:
+        return await eventually(
+            lambda: client.get(f"/contacts/{person_id}", headers=headers),
+            lambda r: r.status_code == 200,
+            timeout=60,
+            what="the contact in notifications",
+        )
+
+
 async def register(system: System, name: str, org: str = CITY) -> dict[str, object]:
     async with httpx.AsyncClient(base_url=system.intake.url) as client:
         response = await client.post(
@@ -81,13 +94,7 @@ async def test_a_registered_person_reaches_notifications_with_the_name_encrypted
     person = await register(system, CANARY_NAME)
     person_id = str(person["id"])
 
-    async with httpx.AsyncClient(base_url=system.notifications.url) as client:
-        contact = await eventually(
-            lambda: client.get(f"/contacts/{person_id}", headers=token(CITY, "caseworker")),
-            lambda r: r.status_code == 200,
-            timeout=60,
-            what="the contact in notifications",
-        )
+    contact = await contact_in_notifications(system, person_id, token(CITY, "caseworker"))
     assert contact.json()["preferred_language"] == "prs-AF"
     assert contact.json()["organisation_id"] == CITY
 
@@ -114,13 +121,8 @@ async def test_another_organisation_is_refused_everywhere(system: System) -> Non
     other = token(ASSOCIATION, "caseworker")
     async with httpx.AsyncClient(base_url=system.intake.url) as client:
         refused = await client.get(f"/persons/{person['id']}", headers=other)
+    await contact_in_notifications(system, person["id"], token(CITY, "caseworker"))
     async with httpx.AsyncClient(base_url=system.notifications.url) as client:
-        await eventually(
-            lambda: client.get(f"/contacts/{person['id']}", headers=token(CITY, "caseworker")),
-            lambda r: r.status_code == 200,
-            timeout=60,
-            what="the contact in notifications",
-        )
         refused_contact = await client.get(f"/contacts/{person['id']}", headers=other)
     for response in (refused, refused_contact):
         assert response.status_code == 404
@@ -278,13 +280,7 @@ async def test_a_pseudonym_with_a_phone_travels_encrypted_and_defaults_to_french
         )
     assert response.status_code == 201, response.text
     person_id = response.json()["id"]
-    async with httpx.AsyncClient(base_url=system.notifications.url) as client:
-        contact = await eventually(
-            lambda: client.get(f"/contacts/{person_id}", headers=token(CITY, "caseworker")),
-            lambda r: r.status_code == 200,
-            timeout=60,
-            what="the contact in notifications",
-        )
+    contact = await contact_in_notifications(system, person_id, token(CITY, "caseworker"))
     assert contact.json()["preferred_language"] == "fr"
     records = [r for r in await read_topic(system.bootstrap, "intake.events") if r.key == person_id]
     data = json.loads(records[0].value)["data"]
@@ -297,13 +293,7 @@ async def test_a_pseudonym_with_a_phone_travels_encrypted_and_defaults_to_french
 async def test_erasure_reaches_notifications_which_forgets_the_contact(system: System) -> None:
     person = await register(system, CANARY_NAME)
     staff = token(CITY, "intake", "caseworker")
-    async with httpx.AsyncClient(base_url=system.notifications.url) as client:
-        await eventually(
-            lambda: client.get(f"/contacts/{person['id']}", headers=staff),
-            lambda r: r.status_code == 200,
-            timeout=60,
-            what="the contact in notifications",
-        )
+    await contact_in_notifications(system, person["id"], staff)
     async with httpx.AsyncClient(base_url=system.intake.url) as client:
         erased = await client.post(f"/persons/{person['id']}/erasure", headers=staff)
     assert erased.status_code == 200

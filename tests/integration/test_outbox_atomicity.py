@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import os
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
@@ -12,30 +9,15 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from services.intake import handlers
-from services.intake.bootstrap import Intake, bootstrap
+from services.intake.bootstrap import Intake
 from services.intake.models import Person, PersonKey, outbox_table
 from services.intake.schemas import PersonCreate
-from services.intake.settings import IntakeSettings
-from shared.auth import DEV_JWT_SECRET, AuthSettings, Principal
-from shared.migrations import upgrade
+from shared.auth import Principal
 from shared.uow import UnitOfWork
 
 pytestmark = pytest.mark.integration
 
 CLERK = Principal(user_id="clerk", org="city-montreuil", roles=frozenset({"intake"}))
-
-
-@pytest.fixture
-async def intake(pg_url: str) -> AsyncIterator[Intake]:
-    settings = IntakeSettings(
-        database_url=pg_url,
-        master_key=base64.b64encode(os.urandom(32)).decode(),
-        auth=AuthSettings(jwt_secret=DEV_JWT_SECRET),
-    )
-    service = bootstrap(settings)
-    await upgrade(service.runtime.engine, service.runtime.migrations)
-    yield service
-    await service.runtime.close()
 
 
 async def counts(intake: Intake) -> list[int]:
