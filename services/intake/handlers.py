@@ -76,7 +76,7 @@ async def place_hold(
     uow: UnitOfWork, person_id: str, reason: str, principal: Principal, now: datetime
 ) -> LegalHold:
     """Block the person's erasure until the hold is lifted."""
-    person = await queries.find_person(uow.session, person_id, principal)
+    person = await queries.find_own_person(uow.session, person_id, principal)
     hold_id = str(uuid.uuid4())
     uow.record(*domain.place_hold(person.id, hold_id, person.erased_at is not None, now))
     hold = LegalHold(
@@ -90,7 +90,7 @@ async def lift_hold(
     uow: UnitOfWork, person_id: str, hold_id: str, principal: Principal, now: datetime
 ) -> LegalHold:
     """End a legal hold."""
-    person = await queries.find_person(uow.session, person_id, principal)
+    person = await queries.find_own_person(uow.session, person_id, principal)
     hold = await uow.session.get(LegalHold, hold_id)
     if hold is None or hold.person_id != person.id:
         raise NotFound("No such legal hold on this person.")
@@ -103,7 +103,7 @@ async def erase_person(
     uow: UnitOfWork, keys: KeyStore, person_id: str, principal: Principal, now: datetime
 ) -> Person:
     """Destroy the person's key and intake's copy of their data; the event log stays intact."""
-    person = await queries.find_person(uow.session, person_id, principal)
+    person = await queries.find_own_person(uow.session, person_id, principal)
     holds = await queries.legal_holds(uow.session, person.id)
     active = sum(1 for hold in holds if hold.lifted_at is None)
     uow.record(*domain.erase(person.id, person.erased_at is not None, active, now))
@@ -144,7 +144,7 @@ async def give_consent(
     uow: UnitOfWork, person_id: str, command: ConsentCreate, principal: Principal, now: datetime
 ) -> Consent:
     """Record the person's consent to a purpose (for one partner when sharing)."""
-    person = await queries.find_person(uow.session, person_id, principal)
+    person = await queries.find_own_person(uow.session, person_id, principal)
     if command.partner_id and await uow.session.get(Partner, command.partner_id) is None:
         raise NotFound("No such partner.")
     consent = Consent(
@@ -171,7 +171,8 @@ async def give_consent(
 async def withdraw_consent(
     uow: UnitOfWork, person_id: str, consent_id: str, principal: Principal, now: datetime
 ) -> Consent:
-    """Take a consent back; what it allowed stops from now on."""
+    """Take a consent back; what it allowed stops from now on (a partner the person was
+    referred to may record it too)."""
     person = await queries.find_person(uow.session, person_id, principal)
     consent = await uow.session.get(Consent, consent_id)
     if consent is None or consent.person_id != person.id:
@@ -187,7 +188,7 @@ async def request_referral(
     uow: UnitOfWork, person_id: str, command: ReferralCreate, principal: Principal, now: datetime
 ) -> Referral:
     """Refer the person to a partner's service, with their consent or a recorded override."""
-    person = await queries.find_person(uow.session, person_id, principal)
+    person = await queries.find_own_person(uow.session, person_id, principal)
     partner = await uow.session.get(Partner, command.partner_id)
     if partner is None:
         raise NotFound("No such partner.")
@@ -259,7 +260,7 @@ async def update_person(
     now: datetime,
 ) -> Person:
     """Change the given fields; the previous state is kept as a version."""
-    person = await queries.find_person(uow.session, person_id, principal)
+    person = await queries.find_own_person(uow.session, person_id, principal)
     if person.erased_at is not None:
         raise Conflict("the person is erased")
     data_key = await keys.get(uow.session, person.id)

@@ -27,7 +27,7 @@ from services.intake.schemas import (
     PersonVersion as PersonVersionPublic,
 )
 from shared.auth import CROSS_ORGANISATION_ROLES, Principal, may_see_organisation
-from shared.web import NotFound, ProblemError
+from shared.web import Forbidden, NotFound, ProblemError
 
 ERASED = "[erased]"
 
@@ -53,11 +53,48 @@ async def get_person(
 
 
 async def find_person(session: AsyncSession, person_id: str, principal: Principal) -> Person:
-    """The person's row if the caller's organisation may see them, else NotFound."""
+    """The person's row if the caller's organisation may see them, else NotFound.
+
+    An organisation sees the persons it registered and, read-only, those referred to it
+    while the person consents to the sharing (or a coordinator overrode it)."""
     person = await session.get(Person, person_id)
-    if person is None or not may_see_organisation(principal, person.organisation_id):
-        raise NotFound("No person with this id is visible to your organisation.")
+    if person is None:
+        raise NotFound(_INVISIBLE)
+    if may_see_organisation(principal, person.organisation_id):
+        return person
+    referred = _referred_to(principal.org).where(col(Referral.person_id) == person.id)
+    if (await session.execute(referred.limit(1))).first() is None:
+        raise NotFound(_INVISIBLE)
     return person
+
+
+async def find_own_person(session: AsyncSession, person_id: str, principal: Principal) -> Person:
+    """The person's row if the caller's organisation may change it: the registering one (or a
+    coordinator). A partner the person was referred to reads, and is told it may not write."""
+    person = await find_person(session, person_id, principal)
+    if not may_see_organisation(principal, person.organisation_id):
+        raise Forbidden("Only the organisation that registered this person may change their file.")
+    return person
+
+
+_INVISIBLE = "No person with this id is visible to your organisation."
+LIVE_REFERRAL = ("requested", "accepted", "completed")
+"""Referral statuses under which the partner may read the person's file."""
+
+
+def _referred_to(organisation_id: str) -> Select[Any]:
+    """Ids of persons referred to the organisation, while consent to share with it stands."""
+    consent = select(col(Consent.id)).where(
+        col(Consent.person_id) == col(Referral.person_id),
+        col(Consent.purpose) == "share_with_partner",
+        col(Consent.partner_id) == organisation_id,
+        col(Consent.withdrawn_at).is_(None),
+    )
+    return select(col(Referral.person_id)).where(
+        col(Referral.partner_id) == organisation_id,
+        col(Referral.status).in_(LIVE_REFERRAL),
+        col(Referral.override_reason).is_not(None) | consent.exists(),
+    )
 
 
 async def legal_holds(session: AsyncSession, person_id: str) -> list[LegalHold]:
@@ -70,7 +107,7 @@ async def export(
     session: AsyncSession, keys: KeyStore, table: Table, person_id: str, principal: Principal
 ) -> SubjectAccessExport:
     """Everything intake holds about a person (GDPR art. 15); refused once they are erased."""
-    person = await find_person(session, person_id, principal)
+    person = await find_own_person(session, person_id, principal)
     if person.erased_at is not None:
         raise Gone("This person was erased: intake holds nothing readable about them.")
     rows = await session.execute(
@@ -98,7 +135,7 @@ async def history(
     session: AsyncSession, keys: KeyStore, person_id: str, principal: Principal
 ) -> list[PersonVersionPublic]:
     """What the person's record was before each change, newest first."""
-    person = await find_person(session, person_id, principal)
+    person = await find_own_person(session, person_id, principal)
     try:
         data_key = await keys.get(session, person.id)
     except PersonErased:
@@ -180,7 +217,8 @@ async def _summary(session: AsyncSession, keys: KeyStore, person: Person) -> Per
 def _scoped(query: Select[Any], principal: Principal) -> Select[Any]:
     if principal.has_role(*CROSS_ORGANISATION_ROLES):
         return query
-    return query.where(col(Person.organisation_id) == principal.org)
+    referred = col(Person.id).in_(_referred_to(principal.org))
+    return query.where((col(Person.organisation_id) == principal.org) | referred)
 
 
 async def visible_persons(session: AsyncSession, principal: Principal) -> list[Person]:

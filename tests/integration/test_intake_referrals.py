@@ -180,3 +180,42 @@ async def test_a_referral_moves_only_as_its_states_allow(
     assert declined.json()["status_reason"] == "no capacity before March"
     assert (await event_types(intake)).count("intake.referral_status_changed.v1") == 4
     assert (await move(third, "launch", partner)).status_code == 422
+
+
+async def test_the_partner_reads_a_referred_person_while_consent_stands(
+    client: httpx.AsyncClient, person_id: str
+) -> None:
+    partner = token(CIMADE, "intake", "caseworker")
+    other = token("assoc-other", "intake", "caseworker")
+    assert (await client.get(f"/persons/{person_id}", headers=partner)).status_code == 404
+    consent = await client.post(
+        f"/persons/{person_id}/consents",
+        json={"purpose": "share_with_partner", "partner_id": CIMADE},
+        headers=DESK,
+    )
+    assert (await client.get(f"/persons/{person_id}", headers=partner)).status_code == 404, (
+        "consent alone shares nothing: a referral does"
+    )
+    assert (await refer(client, person_id, DESK)).status_code == 201
+
+    read = await client.get(f"/persons/{person_id}", headers=partner)
+    assert read.status_code == 200
+    assert read.json()["chosen_name"] == "Farid"
+    listed = await client.get("/persons", headers=partner)
+    assert [p["id"] for p in listed.json()["items"]] == [person_id]
+    assert (await client.get(f"/persons/{person_id}", headers=other)).status_code == 404
+    assert (await client.get("/persons", headers=other)).json()["total"] == 0
+
+    changed = await client.patch(
+        f"/persons/{person_id}", json={"chosen_name": "F."}, headers=partner
+    )
+    assert changed.status_code == 403, "the partner reads; the registering organisation writes"
+    assert (await client.get(f"/persons/{person_id}/export", headers=partner)).status_code == 403
+    assert (await client.post(f"/persons/{person_id}/erasure", headers=partner)).status_code == 403
+
+    withdrawn = await client.post(
+        f"/persons/{person_id}/consents/{consent.json()['id']}/withdraw", headers=partner
+    )
+    assert withdrawn.status_code == 200, "the partner may record a withdrawal the person tells it"
+    assert (await client.get(f"/persons/{person_id}", headers=partner)).status_code == 404
+    assert (await client.get("/persons", headers=partner)).json()["total"] == 0
