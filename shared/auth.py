@@ -41,6 +41,19 @@ class Principal:
         """Tell whether the principal holds at least one of these roles."""
         return not self.roles.isdisjoint(roles)
 
+    @property
+    def service_name(self) -> str | None:
+        """The calling service's name for a service account (`sub` is `service:<name>` and the
+        token holds the `service` role, as an OIDC client-credentials grant gives); else None."""
+        name = self.user_id.removeprefix(SERVICE_PREFIX)
+        if self.has_role(SERVICE_ROLE) and name != self.user_id and name:
+            return name
+        return None
+
+
+SERVICE_ROLE = "service"
+SERVICE_PREFIX = "service:"
+
 
 CROSS_ORGANISATION_ROLES = frozenset({"coordinator"})
 

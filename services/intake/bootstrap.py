@@ -21,10 +21,11 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 @dataclass
 class Intake:
-    """Intake's container: the shared runtime plus the key store."""
+    """Intake's container: the shared runtime, the key store and who may fetch keys from it."""
 
     runtime: Runtime
     keys: KeyStore
+    key_clients: frozenset[str] = frozenset()
 
     def unit_of_work(self, principal: Principal) -> UnitOfWork:
         """A transaction whose events carry who acted and the request's correlation id."""
@@ -41,4 +42,6 @@ def bootstrap(settings: IntakeSettings | None = None) -> Intake:
     settings = settings or load_settings(IntakeSettings)
     runtime = build_runtime("intake", settings, outbox_table, MIGRATIONS)
     master = MasterKey.from_b64(settings.master_key.get_secret_value())
-    return Intake(runtime=runtime, keys=KeyStore(master))
+    return Intake(
+        runtime=runtime, keys=KeyStore(master), key_clients=frozenset(settings.key_clients)
+    )

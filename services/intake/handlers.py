@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from services.intake import domain, profiles, queries
-from services.intake.keys import KeyStore
+from services.intake.keys import KeyStore, PersonErased
 from services.intake.models import (
     Consent,
     LegalHold,
@@ -30,7 +30,12 @@ from services.intake.schemas import (
     ReferralCreate,
 )
 from shared.auth import Principal
-from shared.events.intake import ConsentGiven, PartnerRegistered, PersonUpdated
+from shared.events.intake import (
+    ConsentGiven,
+    PartnerRegistered,
+    PersonKeyReleased,
+    PersonUpdated,
+)
 from shared.poison import summarise
 from shared.uow import UnitOfWork
 from shared.web import Conflict, NotFound, Unprocessable
@@ -318,3 +323,19 @@ async def _version_of(
         replaced_by=principal.user_id,
         replaced_at=now,
     )
+
+
+async def release_key(
+    uow: UnitOfWork, keys: KeyStore, person_id: str, service: str, now: datetime
+) -> bytes:
+    """Give an authorised service the person's data key; the release is an event in the
+    chained log, so who read which key, and when, can be audited and not quietly edited."""
+    person = await uow.session.get(Person, person_id)
+    if person is None:
+        raise NotFound("No person with this id.")
+    try:
+        data_key = await keys.get(uow.session, person.id)
+    except PersonErased as exc:
+        raise queries.Gone("This person was erased: their key no longer exists.") from exc
+    uow.record(PersonKeyReleased(person_id=person.id, service=service, released_at=now))
+    return data_key

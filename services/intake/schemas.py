@@ -360,3 +360,11 @@ class SubjectAccessExport(BaseModel):
     referrals: list[ReferralPublic]
     legal_holds: list[LegalHoldPublic]
     events: list[ExportedEvent]
+
+
+class PersonKeyPublic(BaseModel):
+    """A person's data key, for an authorised service only; never to be stored in clear."""
+
+    person_id: str
+    algorithm: str = "AES-256-GCM"
+    key: str = Field(description="the 32-byte data key, base64")

@@ -16,3 +16,5 @@ class IntakeSettings(ServiceSettings):
     database_url: str = "sqlite+aiosqlite:///.local/data/intake.db"
     api_port: int = 8001
     master_key: SecretStr
+    key_clients: list[str] = ["notifications", "casework", "housing"]
+    """Services (token `sub` = `service:<name>`, role `service`) that may fetch a person's key."""

@@ -151,7 +151,19 @@ class PersonUpdated(Event):
     updated_at: datetime
 
 
+class PersonKeyReleased(Event):
+    """A service was given the person's data key (the key itself never travels in an event)."""
+
+    TYPE = "intake.person_key_released.v1"
+    AGGREGATE = "person_id"
+
+    person_id: str
+    service: str
+    released_at: datetime
+
+
 CONTRACTS: tuple[type[Event], ...] = (
+    PersonKeyReleased,
     PersonUpdated,
     ReferralStatusChanged,
     PartnerRegistered,
