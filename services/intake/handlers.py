@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from services.intake import domain, profiles, queries
+from services.intake import domain, households, needs, profiles, queries
 from services.intake.keys import KeyStore, PersonErased
 from services.intake.models import (
     Consent,
@@ -23,6 +23,7 @@ from services.intake.models import (
 from services.intake.queries import ERASED
 from services.intake.schemas import (
     ConsentCreate,
+    ConsentPurpose,
     PartnerCreate,
     PersonCreate,
     PersonUpdate,
@@ -112,6 +113,8 @@ async def erase_person(
     holds = await queries.legal_holds(uow.session, person.id)
     active = sum(1 for hold in holds if hold.lifted_at is None)
     uow.record(*domain.erase(person.id, person.erased_at is not None, active, now))
+    await households.forget_person(uow, keys, person.id, principal.user_id, now)
+    await needs.erase(uow.session, person.id)
     await keys.destroy(uow.session, person.id)
     person.chosen_name_enc, person.profile_enc, person.phone_index = "", None, None
     person.erased_at = now
@@ -174,7 +177,12 @@ async def give_consent(
 
 
 async def withdraw_consent(
-    uow: UnitOfWork, person_id: str, consent_id: str, principal: Principal, now: datetime
+    uow: UnitOfWork,
+    keys: KeyStore,
+    person_id: str,
+    consent_id: str,
+    principal: Principal,
+    now: datetime,
 ) -> Consent:
     """Take a consent back; what it allowed stops from now on (a partner the person was
     referred to may record it too)."""
@@ -186,6 +194,8 @@ async def withdraw_consent(
         *domain.withdraw_consent(person.id, consent.id, consent.withdrawn_at is not None, now)
     )
     consent.withdrawn_at, consent.withdrawn_by = now, principal.user_id
+    if consent.purpose == ConsentPurpose.HEALTH_INFORMATION:
+        await households.forget_health(uow, keys, person.id, principal.user_id, now)
     return consent
 
 

@@ -122,5 +122,43 @@ class Referral(IntakeModel, table=True):
     )
 
 
+class NeedsAssessment(IntakeModel, table=True):
+    """What a person needed when assessed; the staff's notes are encrypted with their key."""
+
+    __tablename__ = "needs_assessments"
+
+    id: str = Field(primary_key=True, max_length=36)
+    person_id: str = Field(index=True, max_length=36)
+    needs: list[dict[str, str]] = Field(sa_column=Column(JSON, nullable=False))
+    nights_without_shelter: int | None = None
+    notes_enc: str | None = None
+    assessed_by: str = Field(max_length=128)
+    assessed_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class Household(IntakeModel, table=True):
+    """A household around its reference person; the composition (members, ages, health
+    flags) is one document encrypted with the reference person's key."""
+
+    __tablename__ = "households"
+
+    id: str = Field(primary_key=True, max_length=36)
+    organisation_id: str = Field(index=True, max_length=64)
+    reference_person_id: str = Field(unique=True, max_length=36)
+    composition_enc: str
+    version: int = 1
+    updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    updated_by: str = Field(max_length=128)
+
+
+class HouseholdMember(IntakeModel, table=True):
+    """Which registered persons belong to which household (one household per person)."""
+
+    __tablename__ = "household_members"
+
+    person_id: str = Field(primary_key=True, max_length=36)
+    household_id: str = Field(index=True, max_length=36)
+
+
 metadata = IntakeModel.metadata
 outbox_table = define_outbox_table(metadata)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from sqlalchemy import Select, Table, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -13,15 +12,10 @@ from services.intake import profiles
 from services.intake.keys import KeyStore, PersonErased
 from services.intake.models import Consent, LegalHold, Person, PersonVersion, Referral
 from services.intake.schemas import (
-    ConsentPublic,
-    ExportedEvent,
-    LegalHoldPublic,
     PersonFilters,
     PersonPage,
     PersonPublic,
     PersonSummary,
-    ReferralPublic,
-    SubjectAccessExport,
 )
 from services.intake.schemas import (
     PersonVersion as PersonVersionPublic,
@@ -103,34 +97,6 @@ async def legal_holds(session: AsyncSession, person_id: str) -> list[LegalHold]:
     return list((await session.execute(query.order_by(col(LegalHold.placed_at)))).scalars())
 
 
-async def export(
-    session: AsyncSession, keys: KeyStore, table: Table, person_id: str, principal: Principal
-) -> SubjectAccessExport:
-    """Everything intake holds about a person (GDPR art. 15); refused once they are erased."""
-    person = await find_own_person(session, person_id, principal)
-    if person.erased_at is not None:
-        raise Gone("This person was erased: intake holds nothing readable about them.")
-    rows = await session.execute(
-        select(table.c.envelope).where(table.c.key == person.id).order_by(table.c.seq)
-    )
-    consents = await session.execute(select(Consent).where(col(Consent.person_id) == person.id))
-    referrals = await session.execute(select(Referral).where(col(Referral.person_id) == person.id))
-    return SubjectAccessExport(
-        person=await get_person(session, keys, person.id, principal),
-        consents=[
-            ConsentPublic.model_validate(c, from_attributes=True) for c in consents.scalars()
-        ],
-        referrals=[
-            ReferralPublic.model_validate(r, from_attributes=True) for r in referrals.scalars()
-        ],
-        legal_holds=[
-            LegalHoldPublic.model_validate(h, from_attributes=True)
-            for h in await legal_holds(session, person.id)
-        ],
-        events=[ExportedEvent.model_validate(json.loads(e)) for e in rows.scalars()],
-    )
-
-
 async def history(
     session: AsyncSession, keys: KeyStore, person_id: str, principal: Principal
 ) -> list[PersonVersionPublic]:
@@ -165,6 +131,16 @@ async def consents_to_share(session: AsyncSession, person_id: str, partner_id: s
         col(Consent.person_id) == person_id,
         col(Consent.purpose) == "share_with_partner",
         col(Consent.partner_id) == partner_id,
+        col(Consent.withdrawn_at).is_(None),
+    )
+    return (await session.execute(query.limit(1))).first() is not None
+
+
+async def has_consent(session: AsyncSession, person_id: str, purpose: str) -> bool:
+    """Whether the person consents, now, to a purpose that names no partner."""
+    query = select(col(Consent.id)).where(
+        col(Consent.person_id) == person_id,
+        col(Consent.purpose) == purpose,
         col(Consent.withdrawn_at).is_(None),
     )
     return (await session.execute(query.limit(1))).first() is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 import zoneinfo
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -219,6 +220,8 @@ class ConsentPurpose(StrEnum):
 
     SHARE_WITH_PARTNER = "share_with_partner"
     SMS_REMINDERS = "sms_reminders"
+    HEALTH_INFORMATION = "health_information"
+    """Recording pregnancy or health flags in the household (housing priority needs them)."""
 
 
 PartnerId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")]
@@ -359,6 +362,8 @@ class SubjectAccessExport(BaseModel):
     consents: list[ConsentPublic]
     referrals: list[ReferralPublic]
     legal_holds: list[LegalHoldPublic]
+    needs_assessments: list[NeedsAssessmentPublic] = Field(default_factory=list)
+    household: HouseholdPublic | None = None
     events: list[ExportedEvent]
 
 
@@ -368,3 +373,196 @@ class PersonKeyPublic(BaseModel):
     person_id: str
     algorithm: str = "AES-256-GCM"
     key: str = Field(description="the 32-byte data key, base64")
+
+
+class NeedArea(StrEnum):
+    """What a person needs help with; the first ones are services partners provide."""
+
+    LEGAL_SUPPORT = "legal_support"
+    ADMINISTRATIVE_HELP = "administrative_help"
+    FRENCH_COURSE = "french_course"
+    FORUM = "forum"
+    EMERGENCY_SHELTER = "emergency_shelter"
+    SOCIAL_HOUSING_SUPPORT = "social_housing_support"
+    HEALTH_ACCESS = "health_access"
+    FOOD_AID = "food_aid"
+    SCHOOLING = "schooling"
+    EMPLOYMENT = "employment"
+    OTHER = "other"
+
+
+class Urgency(StrEnum):
+    """How soon a need must be met."""
+
+    ROUTINE = "routine"
+    SOON = "soon"
+    URGENT = "urgent"
+
+
+FreeText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class NeedIn(BaseModel):
+    """One need and its urgency."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    area: NeedArea
+    urgency: Urgency = Urgency.ROUTINE
+
+
+class NeedsAssessmentCreate(BaseModel):
+    """What the person needs, as assessed at the desk; notes are encrypted with their key."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    needs: list[NeedIn] = Field(min_length=1, max_length=len(NeedArea))
+    nights_without_shelter: int | None = Field(
+        default=None, ge=0, le=36500, description="nights slept without shelter, as told"
+    )
+    notes: FreeText | None = None
+
+    @field_validator("needs")
+    @classmethod
+    def _each_area_once(cls, value: list[NeedIn]) -> list[NeedIn]:
+        if len({need.area for need in value}) != len(value):
+            raise ValueError("each area appears once")
+        return value
+
+
+class PartnerSuggestion(BaseModel):
+    """A partner providing the service a need calls for."""
+
+    area: NeedArea
+    partner_id: str
+    partner_name: str
+
+
+class NeedsAssessmentPublic(BaseModel):
+    """An assessment, with the partners that could meet its needs."""
+
+    id: str
+    person_id: str
+    needs: list[NeedIn]
+    nights_without_shelter: int | None
+    notes: str | None
+    assessed_by: str
+    assessed_at: datetime
+    suggested_partners: list[PartnerSuggestion] = Field(default_factory=list)
+
+
+class Relationship(StrEnum):
+    """A member's relation to the household's reference person."""
+
+    PARTNER = "partner"
+    CHILD = "child"
+    PARENT = "parent"
+    SIBLING = "sibling"
+    GRANDCHILD = "grandchild"
+    OTHER_RELATIVE = "other_relative"
+    OTHER = "other"
+
+
+class HealthFlags(BaseModel):
+    """What housing priority needs to know; recorded only with consent to health information."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    pregnant: bool = False
+    health_condition: bool = False
+    reduced_mobility: bool = False
+
+    @property
+    def any(self) -> bool:
+        """Whether any flag is raised."""
+        return self.pregnant or self.health_condition or self.reduced_mobility
+
+
+class HouseholdMemberIn(BaseModel):
+    """A member: a registered person, or a dependant described by relation and age only."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    person_id: uuid.UUID | None = Field(default=None, description="when registered themselves")
+    relationship: Relationship
+    dependant: bool = False
+    birth_date: date | None = None
+    birth_year: int | None = Field(default=None, ge=1900)
+    flags: HealthFlags | None = None
+
+    @model_validator(mode="after")
+    def _coherent(self) -> HouseholdMemberIn:
+        today = datetime.now(UTC).date()
+        if self.birth_year is not None and self.birth_year > today.year:
+            raise ValueError("birth_year is in the future")
+        if self.birth_date is not None:
+            if self.birth_date > today:
+                raise ValueError("birth_date is in the future")
+            if self.birth_year not in (None, self.birth_date.year):
+                raise ValueError("birth_date and birth_year disagree")
+        return self
+
+
+class HouseholdCreate(BaseModel):
+    """A household around its reference person."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reference_person_id: uuid.UUID
+    flags: HealthFlags | None = Field(default=None, description="the reference person's own")
+    members: list[HouseholdMemberIn] = Field(default_factory=list, max_length=20)
+
+    @model_validator(mode="after")
+    def _distinct_persons(self) -> HouseholdCreate:
+        ids = [m.person_id for m in self.members if m.person_id is not None]
+        if self.reference_person_id in ids:
+            raise ValueError("the reference person is not listed among the members")
+        if len(set(ids)) != len(ids):
+            raise ValueError("a person appears once in a household")
+        return self
+
+
+class HouseholdUpdate(BaseModel):
+    """The whole new composition, and the version it replaces (a stale version is a 409)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1)
+    flags: HealthFlags | None = None
+    members: list[HouseholdMemberIn] = Field(default_factory=list, max_length=20)
+
+    @model_validator(mode="after")
+    def _distinct_persons(self) -> HouseholdUpdate:
+        ids = [m.person_id for m in self.members if m.person_id is not None]
+        if len(set(ids)) != len(ids):
+            raise ValueError("a person appears once in a household")
+        return self
+
+
+class HouseholdMemberPublic(BaseModel):
+    """A member as staff see them, with the age worked out today."""
+
+    person_id: str | None
+    relationship: Relationship
+    dependant: bool
+    birth_date: date | None
+    birth_year: int | None
+    age: int | None = Field(
+        description="in full years; from the birth year alone it may be one more"
+    )
+    flags: HealthFlags | None
+
+
+class HouseholdPublic(BaseModel):
+    """A household: its reference person, members and dependants."""
+
+    id: str
+    organisation_id: str
+    reference_person_id: str
+    flags: HealthFlags | None
+    members: list[HouseholdMemberPublic]
+    children_ages: list[int | None] = Field(description="ages of the members who are children")
+    size: int
+    version: int
+    updated_at: datetime
+    updated_by: str

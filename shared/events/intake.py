@@ -162,7 +162,53 @@ class PersonKeyReleased(Event):
     released_at: datetime
 
 
+class NeedsAssessed(Event):
+    """A person's needs were assessed: areas and urgency in clear (for statistics and
+    planning), the staff's notes encrypted."""
+
+    TYPE = "intake.needs_assessed.v1"
+    AGGREGATE = "person_id"
+
+    person_id: str
+    assessment_id: str
+    needs: dict[str, str] = Field(description="need area -> urgency (routine, soon, urgent)")
+    nights_without_shelter: int | None = None
+    notes: Ciphertext | None = None
+    assessed_at: datetime
+
+
+class HouseholdComposed(Event):
+    """A household was formed or its composition changed (`version` counts the changes).
+
+    The composition (member ids, relations, birth dates, health flags) is encrypted with the
+    reference person's key: housing reads it through the key store."""
+
+    TYPE = "intake.household_composed.v1"
+    AGGREGATE = "person_id"
+
+    person_id: str = Field(description="the household's reference person")
+    household_id: str
+    organisation_id: str
+    version: int
+    composition: Ciphertext
+    composed_at: datetime
+
+
+class HouseholdDissolved(Event):
+    """The household no longer exists (its reference person was erased)."""
+
+    TYPE = "intake.household_dissolved.v1"
+    AGGREGATE = "person_id"
+
+    person_id: str = Field(description="the household's reference person")
+    household_id: str
+    dissolved_at: datetime
+
+
 CONTRACTS: tuple[type[Event], ...] = (
+    NeedsAssessed,
+    HouseholdComposed,
+    HouseholdDissolved,
     PersonKeyReleased,
     PersonUpdated,
     ReferralStatusChanged,

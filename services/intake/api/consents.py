@@ -42,7 +42,7 @@ async def withdraw_consent(
     async with intake.unit_of_work(principal) as uow:
         with as_conflict():
             consent = await handlers.withdraw_consent(
-                uow, str(person_id), str(consent_id), principal, datetime.now(UTC)
+                uow, intake.keys, str(person_id), str(consent_id), principal, datetime.now(UTC)
             )
         await uow.commit()
     return ConsentPublic.model_validate(consent, from_attributes=True)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.intake import duplicates, handlers, queries
+from services.intake import duplicates, export, handlers, queries
 from services.intake.api.deps import Eraser, Guardian, IntakeDep, Staff, as_conflict
 from services.intake.schemas import (
     DuplicatePublic,
@@ -138,6 +138,6 @@ async def export_person(
 ) -> SubjectAccessExport:
     """Everything intake holds about a person (GDPR article 15), as JSON."""
     async with intake.runtime.sessions() as session:
-        return await queries.export(
+        return await export.export(
             session, intake.keys, intake.runtime.outbox.table, str(person_id), principal
         )

@@ -1,0 +1,62 @@
+"""The subject access export (GDPR article 15): everything intake holds about one person."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import Table, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from services.intake import households, needs, queries
+from services.intake.keys import KeyStore
+from services.intake.models import Consent, Referral
+from services.intake.schemas import (
+    ConsentPublic,
+    ExportedEvent,
+    HouseholdPublic,
+    LegalHoldPublic,
+    ReferralPublic,
+    SubjectAccessExport,
+)
+from shared.auth import Principal
+from shared.web import NotFound
+
+
+async def export(
+    session: AsyncSession, keys: KeyStore, table: Table, person_id: str, principal: Principal
+) -> SubjectAccessExport:
+    """Everything intake holds about a person (GDPR art. 15); refused once they are erased."""
+    person = await queries.find_own_person(session, person_id, principal)
+    if person.erased_at is not None:
+        raise queries.Gone("This person was erased: intake holds nothing readable about them.")
+    rows = await session.execute(
+        select(table.c.envelope).where(table.c.key == person.id).order_by(table.c.seq)
+    )
+    consents = await session.execute(select(Consent).where(col(Consent.person_id) == person.id))
+    referrals = await session.execute(select(Referral).where(col(Referral.person_id) == person.id))
+    return SubjectAccessExport(
+        person=await queries.get_person(session, keys, person.id, principal),
+        consents=[
+            ConsentPublic.model_validate(c, from_attributes=True) for c in consents.scalars()
+        ],
+        referrals=[
+            ReferralPublic.model_validate(r, from_attributes=True) for r in referrals.scalars()
+        ],
+        legal_holds=[
+            LegalHoldPublic.model_validate(h, from_attributes=True)
+            for h in await queries.legal_holds(session, person.id)
+        ],
+        needs_assessments=await needs.assessments(session, keys, person.id, principal),
+        household=await _household(session, keys, person.id, principal),
+        events=[ExportedEvent.model_validate(json.loads(e)) for e in rows.scalars()],
+    )
+
+
+async def _household(
+    session: AsyncSession, keys: KeyStore, person_id: str, principal: Principal
+) -> HouseholdPublic | None:
+    try:
+        return await households.of_person(session, keys, person_id, principal)
+    except NotFound:
+        return None
