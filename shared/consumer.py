@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
@@ -23,6 +24,7 @@ from shared.events.registry import EventRegistry, UnknownEventType, UnknownFutur
 from shared.faults import fault_point
 from shared.inbox import aggregate_is_parked, claim, claim_many, parked_among
 from shared.kafka import IncomingRecord, KafkaSubscription
+from shared.outbox import Metadata, OutboxLog
 from shared.poison import (
     ParkingLot,
     PoisonEvent,
@@ -38,11 +40,30 @@ log = structlog.get_logger(__name__)
 
 @dataclass(frozen=True)
 class MessageContext:
-    """What a handler gets besides the event: the transaction's session and the envelope."""
+    """What a handler gets besides the event: the transaction's session, the envelope, and
+    (for a consumer of a service that publishes) the outbox its own events go to."""
 
     session: AsyncSession
     envelope: Envelope
     consumer: str
+    outbox: OutboxLog | None = None
+
+    def record(self, *events: Event) -> None:
+        """Stage events caused by this one: the runner appends them to the outbox in the same
+        transaction as the handler's changes and the inbox claim, so they exist exactly once."""
+        if self.outbox is None:
+            raise RuntimeError(f"consumer {self.consumer} was given no outbox to record events")
+        meta = Metadata(
+            actor=f"service:{self.outbox.source}",
+            correlationid=self.envelope.correlationid or self.envelope.id,
+            causationid=self.envelope.id,
+        )
+        now = datetime.now(UTC)
+        staged: list[Envelope] = self.session.info.setdefault(_STAGED, [])
+        staged.extend(self.outbox.envelope(event, meta, now=now) for event in events)
+
+
+_STAGED = "consumer_staged_events"
 
 
 Handler = Callable[[MessageContext, Any], Awaitable[None]]
@@ -91,8 +112,12 @@ class ConsumerRunner:
         bootstrap: str,
         *,
         session_timeout_ms: int = 10000,
+        outbox: OutboxLog | None = None,
+        on_commit: Callable[[], None] | None = None,
     ) -> None:
         self.config = config
+        self._outbox = outbox
+        self._on_commit = on_commit
         self._registry = registry
         self._sessions = sessions
         self._bootstrap = bootstrap
@@ -222,7 +247,9 @@ class ConsumerRunner:
         with structlog.contextvars.bound_contextvars(
             event_id=envelope.id, event_type=envelope.type, correlation_id=envelope.correlationid
         ):
-            await handler(MessageContext(session, envelope, self.config.name), decoded)
+            await handler(
+                MessageContext(session, envelope, self.config.name, self._outbox), decoded
+            )
         return Outcome.APPLIED
 
     @contextlib.asynccontextmanager
@@ -232,7 +259,12 @@ class ConsumerRunner:
             event.listen(session.sync_session, "before_commit", _only_the_runner_commits)
             async with session.begin():
                 yield session
+                staged: list[Envelope] = session.info.pop(_STAGED, [])
+                if staged and self._outbox is not None:
+                    await self._outbox.append(session, staged)
                 session.info["runner_commits"] = True
+            if staged and self._on_commit is not None:
+                self._on_commit()
 
 
 def _only_the_runner_commits(session: Session) -> None:
