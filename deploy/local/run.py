@@ -18,7 +18,7 @@ import httpx
 from deploy.local.kafka import KafkaBroker, free_ports, port_in_use
 from shared.auth import DEV_JWT_SECRET, mint_token
 
-SERVICES = {"intake": 8001, "notifications": 8004}
+SERVICES = {"intake": 8001, "casework": 8002, "notifications": 8004}
 DEMO_ORG = "city-montreuil"
 
 

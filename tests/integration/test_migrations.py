@@ -9,6 +9,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import MetaData
 
+from services.casework.bootstrap import MIGRATIONS as CASEWORK_MIGRATIONS
+from services.casework.models import metadata as casework_metadata
 from services.intake.bootstrap import MIGRATIONS as INTAKE_MIGRATIONS
 from services.intake.models import metadata as intake_metadata
 from services.notifications.bootstrap import MIGRATIONS as NOTIFICATIONS_MIGRATIONS
@@ -21,8 +23,12 @@ pytestmark = pytest.mark.integration
 
 @pytest.mark.parametrize(
     ("migrations", "metadata"),
-    [(INTAKE_MIGRATIONS, intake_metadata), (NOTIFICATIONS_MIGRATIONS, notifications_metadata)],
-    ids=["intake", "notifications"],
+    [
+        (INTAKE_MIGRATIONS, intake_metadata),
+        (NOTIFICATIONS_MIGRATIONS, notifications_metadata),
+        (CASEWORK_MIGRATIONS, casework_metadata),
+    ],
+    ids=["intake", "notifications", "casework"],
 )
 async def test_migrations_match_the_models(
     pg_url: str, migrations: Path, metadata: MetaData

@@ -1,0 +1,1 @@
+"""Casework: legal and administrative case files, opened from the referrals partners receive."""

@@ -1,0 +1,20 @@
+"""python -m services.casework api|worker|all|migrate|verify-log"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from services.casework.app import create_app
+from services.casework.bootstrap import bootstrap
+from shared.runtime import parse_mode, serve
+
+
+def main() -> None:
+    """Run casework in the mode named on the command line."""
+    mode = parse_mode("casework", sys.argv[1:])
+    asyncio.run(serve(bootstrap(), mode, create_app))
+
+
+if __name__ == "__main__":
+    main()
