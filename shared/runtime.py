@@ -134,26 +134,50 @@ async def _verify_log(runtime: Runtime) -> bool:
 
 
 def _worker_tasks(runtime: Runtime, stop: asyncio.Event) -> list[asyncio.Task[None]]:
-    tasks = [asyncio.create_task(_relay_when_topics_exist(runtime, stop))]
+    topics_ready = asyncio.Event()
+    tasks = [asyncio.create_task(_relay_when_topics_exist(runtime, stop, topics_ready))]
     if is_postgres(runtime.engine):
         listener = listen_for_notifications(
             runtime.settings.database_url, runtime.outbox.channel, runtime.relay.wake, stop
         )
         tasks.append(asyncio.create_task(listener))
-    tasks += [asyncio.create_task(consumer.run(stop)) for consumer in runtime.consumers]
+    tasks += [
+        asyncio.create_task(_consume_when_topics_exist(consumer, topics_ready, stop))
+        for consumer in runtime.consumers
+    ]
     return tasks
 
 
-async def _relay_when_topics_exist(runtime: Runtime, stop: asyncio.Event) -> None:
+async def _consume_when_topics_exist(
+    consumer: ConsumerRunner, topics_ready: asyncio.Event, stop: asyncio.Event
+) -> None:
+    # a subscription to a topic that does not exist yet would wait for the next metadata
+    # refresh (minutes) after its producer creates it
+    waiting = asyncio.create_task(topics_ready.wait())
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait({waiting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    waiting.cancel()
+    stopping.cancel()
+    if not stop.is_set():
+        await consumer.run(stop)
+
+
+async def _relay_when_topics_exist(
+    runtime: Runtime, stop: asyncio.Event, topics_ready: asyncio.Event
+) -> None:
     settings = runtime.settings
+    inputs = [topic for consumer in runtime.consumers for topic in consumer.config.topics]
     while not stop.is_set():
         try:
+            # the topics this service reads are created too, with the same settings as their
+            # producer's (creating an existing topic changes nothing)
             await ensure_topics(
                 settings.kafka_bootstrap_servers,
-                runtime.topics,
+                list(dict.fromkeys([*runtime.topics, *inputs])),
                 settings.topic_partitions,
                 settings.topic_replication_factor,
             )
+            topics_ready.set()
             break
         except Exception as exc:
             log.warning("kafka.topics_not_ready", error=type(exc).__name__)
