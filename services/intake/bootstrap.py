@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from services.intake.consumer import referral_answers_consumer
 from services.intake.keys import KeyStore
 from services.intake.models import outbox_table
 from services.intake.settings import IntakeSettings
 from shared.auth import Principal
+from shared.consumer import ConsumerRunner
 from shared.crypto import MasterKey
+from shared.events.catalog import default_registry
 from shared.outbox import Metadata
 from shared.runtime import Runtime, build_runtime
 from shared.settings import load_settings
@@ -41,6 +44,16 @@ def bootstrap(settings: IntakeSettings | None = None) -> Intake:
     """Build intake from its settings (read from the environment when not given)."""
     settings = settings or load_settings(IntakeSettings)
     runtime = build_runtime("intake", settings, outbox_table, MIGRATIONS)
+    runtime.consumers.append(
+        ConsumerRunner(
+            referral_answers_consumer(),
+            default_registry(),
+            runtime.sessions,
+            settings.kafka_bootstrap_servers,
+            outbox=runtime.outbox,
+            on_commit=runtime.relay.wake,
+        )
+    )
     master = MasterKey.from_b64(settings.master_key.get_secret_value())
     return Intake(
         runtime=runtime, keys=KeyStore(master), key_clients=frozenset(settings.key_clients)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+import structlog
 from pydantic import ValidationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,15 +32,19 @@ from services.intake.schemas import (
     ReferralCreate,
 )
 from shared.auth import Principal
+from shared.consumer import MessageContext
+from shared.events.casework import ReferralAccepted
 from shared.events.intake import (
     ConsentGiven,
     PartnerRegistered,
     PersonKeyReleased,
     PersonUpdated,
 )
-from shared.poison import summarise
+from shared.poison import PoisonEvent, summarise
 from shared.uow import UnitOfWork
 from shared.web import Conflict, NotFound, Unprocessable
+
+log = structlog.get_logger(__name__)
 
 
 async def register_person(
@@ -349,3 +354,26 @@ async def release_key(
         raise queries.Gone("This person was erased: their key no longer exists.") from exc
     uow.record(PersonKeyReleased(person_id=person.id, service=service, released_at=now))
     return data_key
+
+
+async def on_referral_accepted(ctx: MessageContext, event: ReferralAccepted) -> None:
+    """A partner's service took the referral on: it moves to accepted and notes the case.
+
+    An answer to a referral that was meanwhile accepted by hand changes nothing; one to a
+    referral declined or revoked since is left alone (the partner learns of it from intake's
+    own event). An answer about an unknown referral, or from another organisation, is parked."""
+    referral = await ctx.session.get(Referral, event.referral_id)
+    if referral is None or referral.person_id != event.person_id:
+        raise PoisonEvent("unknown_referral", "no such referral of this person in intake")
+    if referral.partner_id != event.organisation_id:
+        raise PoisonEvent("wrong_partner", "the referral went to another organisation")
+    referral.partner_case_id = event.case_id
+    if referral.status != "requested":
+        log.info("referral.answer_after_move", referral_id=referral.id, status=referral.status)
+        return
+    move = domain.ReferralMove(
+        referral.person_id, referral.id, referral.partner_id, referral.status, "accept"
+    )
+    referral.status, events = domain.move_referral(move, event.accepted_at)
+    referral.status_reason, referral.updated_at = None, event.accepted_at
+    ctx.record(*events)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from shared.db import UtcDateTime
+from shared.inbox import define_inbox_tables
 from shared.outbox import define_outbox_table
 
 
@@ -120,6 +121,7 @@ class Referral(IntakeModel, table=True):
     updated_at: datetime | None = Field(
         default=None, sa_column=Column(UtcDateTime(), nullable=True)
     )
+    partner_case_id: str | None = Field(default=None, max_length=36)
 
 
 class NeedsAssessment(IntakeModel, table=True):
@@ -162,3 +164,4 @@ class HouseholdMember(IntakeModel, table=True):
 
 metadata = IntakeModel.metadata
 outbox_table = define_outbox_table(metadata)
+inbox_table, parked_table = define_inbox_tables(metadata)

@@ -12,10 +12,12 @@ from services.intake import profiles
 from services.intake.keys import KeyStore, PersonErased
 from services.intake.models import Consent, LegalHold, Person, PersonVersion, Referral
 from services.intake.schemas import (
+    ConsentPublic,
     PersonFilters,
     PersonPage,
     PersonPublic,
     PersonSummary,
+    ReferralPublic,
 )
 from services.intake.schemas import (
     PersonVersion as PersonVersionPublic,
@@ -134,6 +136,29 @@ async def consents_to_share(session: AsyncSession, person_id: str, partner_id: s
         col(Consent.withdrawn_at).is_(None),
     )
     return (await session.execute(query.limit(1))).first() is not None
+
+
+async def consents(
+    session: AsyncSession, person_id: str, principal: Principal
+) -> list[ConsentPublic]:
+    """The person's consents, oldest first."""
+    person = await find_person(session, person_id, principal)
+    query = select(Consent).where(col(Consent.person_id) == person.id)
+    rows = await session.execute(query.order_by(col(Consent.given_at), col(Consent.id)))
+    return [ConsentPublic.model_validate(c, from_attributes=True) for c in rows.scalars()]
+
+
+async def referrals(
+    session: AsyncSession, person_id: str, principal: Principal
+) -> list[ReferralPublic]:
+    """The person's referrals, oldest first; a partner reading a referred person sees only the
+    referrals made to it."""
+    person = await find_person(session, person_id, principal)
+    query = select(Referral).where(col(Referral.person_id) == person.id)
+    if not may_see_organisation(principal, person.organisation_id):
+        query = query.where(col(Referral.partner_id) == principal.org)
+    rows = await session.execute(query.order_by(col(Referral.requested_at), col(Referral.id)))
+    return [ReferralPublic.model_validate(r, from_attributes=True) for r in rows.scalars()]
 
 
 async def has_consent(session: AsyncSession, person_id: str, purpose: str) -> bool:

@@ -300,6 +300,9 @@ class ReferralPublic(BaseModel):
     override_reason: str | None = None
     status_reason: str | None = None
     updated_at: datetime | None = None
+    partner_case_id: str | None = Field(
+        default=None, description="the case the partner opened for it, once accepted"
+    )
 
 
 class ReferralAction(StrEnum):

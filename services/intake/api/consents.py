@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter
 
-from services.intake import handlers
+from services.intake import handlers, queries
 from services.intake.api.deps import Guardian, IntakeDep, Staff, as_conflict
 from services.intake.schemas import (
     ConsentCreate,
@@ -60,6 +60,24 @@ async def request_referral(
             )
         await uow.commit()
     return ReferralPublic.model_validate(referral, from_attributes=True)
+
+
+@router.get("/consents", response_model=list[ConsentPublic])
+async def list_consents(
+    person_id: uuid.UUID, principal: Staff, intake: IntakeDep
+) -> list[ConsentPublic]:
+    """The person's consents, given and withdrawn, oldest first."""
+    async with intake.runtime.sessions() as session:
+        return await queries.consents(session, str(person_id), principal)
+
+
+@router.get("/referrals", response_model=list[ReferralPublic])
+async def list_referrals(
+    person_id: uuid.UUID, principal: Staff, intake: IntakeDep
+) -> list[ReferralPublic]:
+    """The person's referrals and where each stands, oldest first (a partner sees its own)."""
+    async with intake.runtime.sessions() as session:
+        return await queries.referrals(session, str(person_id), principal)
 
 
 referrals = APIRouter(prefix="/referrals", tags=["consents and referrals"])

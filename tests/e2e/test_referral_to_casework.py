@@ -1,0 +1,105 @@
+"""End to end: a referral made at intake becomes a case in casework, and casework's answer
+comes back to intake; real processes, real Kafka, real PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from shared.testing.infra import fresh_database
+from shared.testing.wait import eventually
+from tests.e2e.services import MASTER_KEY, ServiceProcess, token
+
+pytestmark = pytest.mark.integration
+
+CITY, CIMADE = "city-montreuil", "assoc-la-cimade"
+DESK = token(CITY, "intake", "caseworker")
+PARTNER = token(CIMADE, "caseworker")
+
+
+@dataclass
+class System:
+    intake: ServiceProcess
+    casework: ServiceProcess
+
+
+@pytest.fixture(scope="module")
+def system(kafka_bootstrap: str, pg_server_url: str) -> Iterator[System]:
+    log_dir = Path(os.environ["PASSERELLE_TEST_LOG_DIR"])
+    with fresh_database(pg_server_url) as intake_db, fresh_database(pg_server_url) as case_db:
+        intake = ServiceProcess(
+            "intake",
+            intake_db,
+            kafka_bootstrap,
+            log_dir,
+            extra_env={"INTAKE_MASTER_KEY": MASTER_KEY},
+        )
+        casework = ServiceProcess("casework", case_db, kafka_bootstrap, log_dir)
+        intake.start()
+        try:
+            casework.start()
+            try:
+                yield System(intake, casework)
+            finally:
+                assert casework.stop() == 0
+        finally:
+            assert intake.stop() == 0
+
+
+async def test_a_referral_accepted_by_caseworks_consumer_shows_as_accepted_in_intake(
+    system: System,
+) -> None:
+    async with (
+        httpx.AsyncClient(base_url=system.intake.url) as intake,
+        httpx.AsyncClient(base_url=system.casework.url) as casework,
+    ):
+        partner = {"id": CIMADE, "name": "La Cimade", "services": ["legal_support"]}
+        await intake.post("/partners", json=partner, headers=token(CITY, "coordinator"))
+        person_id = (
+            await intake.post("/persons", json={"chosen_name": "Farid"}, headers=DESK)
+        ).json()["id"]
+        consent = await intake.post(
+            f"/persons/{person_id}/consents",
+            json={"purpose": "share_with_partner", "partner_id": CIMADE},
+            headers=DESK,
+        )
+        assert consent.status_code == 201
+        referred = await intake.post(
+            f"/persons/{person_id}/referrals",
+            json={"partner_id": CIMADE, "service": "legal_support"},
+            headers=DESK,
+        )
+        assert referred.status_code == 201
+        assert referred.json()["status"] == "requested"
+
+        async def referral() -> dict:
+            listed = await intake.get(f"/persons/{person_id}/referrals", headers=DESK)
+            return dict(listed.json()[0])
+
+        accepted = await eventually(
+            referral,
+            lambda r: r["status"] == "accepted",
+            timeout=90,
+            what="intake sees casework's acceptance",
+        )
+        case_id = accepted["partner_case_id"]
+        case = await casework.get(f"/cases/{case_id}", headers=PARTNER)
+        assert case.status_code == 200
+        assert case.json()["referral_id"] == referred.json()["id"]
+        assert case.json()["person_id"] == person_id
+        hidden = await casework.get(f"/cases/{case_id}", headers=token("assoc-other", "caseworker"))
+        assert hidden.status_code == 404
+
+        # the partner now reads the person it was referred, and only its own referrals
+        assert (await intake.get(f"/persons/{person_id}", headers=PARTNER)).status_code == 200
+
+    for service in (system.intake, system.casework):
+        verdict = service.command("verify-log")
+        assert verdict.returncode == 0, verdict.stdout + verdict.stderr
+        assert json.loads(verdict.stdout.strip().splitlines()[-1])["ok"] is True

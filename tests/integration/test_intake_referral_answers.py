@@ -1,0 +1,159 @@
+"""Casework's answers move intake's referrals, once, whatever the redeliveries (real Kafka and
+PostgreSQL)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from services.intake.bootstrap import Intake
+from services.intake.models import outbox_table, parked_table
+from shared.consumer import ConsumerRunner
+from shared.events.casework import ReferralAccepted
+from shared.events.catalog import default_registry
+from shared.events.envelope import Envelope, canonical_json
+from shared.kafka import ensure_topics
+from shared.testing.wait import eventually, running
+from tests.integration.conftest import token
+from tests.integration.kafka_tools import produce_raw, unique_topic
+
+pytestmark = pytest.mark.integration
+
+CITY, CIMADE = "city-montreuil", "assoc-la-cimade"
+DESK = token(CITY, "intake", "caseworker")
+ACCEPTED_AT = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def answers(intake: Intake, kafka_bootstrap: str) -> AsyncIterator[str]:
+    """The consumer intake wires, reading a fresh topic standing for casework's; its name."""
+    topic = unique_topic("casework")
+    await ensure_topics(kafka_bootstrap, [topic], partitions=3)
+    config = dataclasses.replace(
+        intake.runtime.consumers[0].config,
+        name=f"intake.referral_answers-{uuid.uuid4().hex[:6]}",
+        topics=[topic],
+    )
+    runner = ConsumerRunner(
+        config,
+        default_registry(),
+        intake.runtime.sessions,
+        kafka_bootstrap,
+        session_timeout_ms=6000,
+        outbox=intake.runtime.outbox,
+    )
+    async with running(runner.run):
+        yield topic
+
+
+async def referral_to_cimade(client: httpx.AsyncClient) -> dict:
+    partner = {"id": CIMADE, "name": "La Cimade", "services": ["legal_support"]}
+    coordinator = token(CITY, "coordinator")
+    assert (await client.post("/partners", json=partner, headers=coordinator)).status_code == 201
+    person_id = (await client.post("/persons", json={"chosen_name": "Farid"}, headers=DESK)).json()[
+        "id"
+    ]
+    await client.post(
+        f"/persons/{person_id}/consents",
+        json={"purpose": "share_with_partner", "partner_id": CIMADE},
+        headers=DESK,
+    )
+    referred = await client.post(
+        f"/persons/{person_id}/referrals",
+        json={"partner_id": CIMADE, "service": "legal_support"},
+        headers=DESK,
+    )
+    assert referred.status_code == 201
+    return dict(referred.json())
+
+
+def accepted(referral: dict, **fields: str) -> Envelope:
+    event = ReferralAccepted(
+        referral_id=fields.get("referral_id", referral["id"]),
+        person_id=referral["person_id"],
+        organisation_id=fields.get("organisation_id", CIMADE),
+        case_id=fields.get("case_id", str(uuid.uuid4())),
+        accepted_at=ACCEPTED_AT,
+    )
+    return Envelope(
+        id=str(uuid.uuid4()),
+        source="casework",
+        type=event.TYPE,
+        subject=event.aggregate_key(),
+        time=datetime.now(UTC),
+        data=event.model_dump(mode="json"),
+    )
+
+
+async def publish(bootstrap: str, topic: str, *envelopes: Envelope) -> None:
+    records = [(e.subject, canonical_json(e.to_wire())) for e in envelopes]
+    await produce_raw(bootstrap, topic, records)
+
+
+async def status_changes(intake: Intake) -> list[dict]:
+    async with intake.runtime.sessions() as session:
+        rows = await session.execute(
+            select(outbox_table.c.envelope)
+            .where(outbox_table.c.type == "intake.referral_status_changed.v1")
+            .order_by(outbox_table.c.seq)
+        )
+        return [json.loads(e) for e in rows.scalars()]
+
+
+async def referral_now(client: httpx.AsyncClient, referral: dict) -> dict:
+    listed = await client.get(f"/persons/{referral['person_id']}/referrals", headers=DESK)
+    return dict(next(r for r in listed.json() if r["id"] == referral["id"]))
+
+
+async def test_an_acceptance_delivered_twice_moves_the_referral_once(
+    client: httpx.AsyncClient, intake: Intake, answers: str, kafka_bootstrap: str
+) -> None:
+    referral = await referral_to_cimade(client)
+    answer = accepted(referral)
+    await publish(kafka_bootstrap, answers, answer, answer)
+
+    moved = await eventually(
+        lambda: referral_now(client, referral),
+        lambda r: r["status"] == "accepted",
+        timeout=60,
+        what="the referral accepted",
+    )
+    assert moved["partner_case_id"] == answer.data["case_id"]
+    assert datetime.fromisoformat(moved["updated_at"]) == ACCEPTED_AT
+    [change] = await status_changes(intake)
+    assert change["data"]["status"] == "accepted"
+    assert change["causationid"] == answer.id
+    assert change["actor"] == "service:intake"
+
+
+async def test_answers_intake_cannot_apply_are_parked_or_left_alone(
+    client: httpx.AsyncClient, intake: Intake, answers: str, kafka_bootstrap: str
+) -> None:
+    referral = await referral_to_cimade(client)
+    revoked = await client.post(f"/referrals/{referral['id']}/revoke", headers=DESK)
+    assert revoked.status_code == 200
+    unknown = accepted(referral, referral_id=str(uuid.uuid4()))
+    impostor = accepted(referral, organisation_id="assoc-other")
+    late = accepted(referral)
+    await publish(kafka_bootstrap, answers, unknown)
+    await publish(kafka_bootstrap, answers, late, impostor)  # one partition: late goes first
+
+    async def parked() -> dict[str, str]:
+        async with intake.runtime.sessions() as session:
+            rows = (await session.execute(select(parked_table))).all()
+        return {row.event_id: row.reason for row in rows}
+
+    reasons = await eventually(parked, lambda p: len(p) >= 2, timeout=60, what="two answers parked")
+    assert reasons == {unknown.id: "unknown_referral", impostor.id: "wrong_partner"}
+    # the late acceptance was handled before the impostor: it notes the case, moves nothing
+    now = await referral_now(client, referral)
+    assert now["status"] == "revoked"
+    assert now["partner_case_id"] == late.data["case_id"]
+    assert [c["data"]["status"] for c in await status_changes(intake)] == ["revoked"]
