@@ -27,7 +27,7 @@ async def export(
     session: AsyncSession, keys: KeyStore, table: Table, person_id: str, principal: Principal
 ) -> SubjectAccessExport:
     """Everything intake holds about a person (GDPR art. 15); refused once they are erased."""
-    person = await queries.find_own_person(session, person_id, principal)
+    person = await queries.find_own_person(session, person_id, principal, merged_ok=True)
     if person.erased_at is not None:
         raise queries.Gone("This person was erased: intake holds nothing readable about them.")
     rows = await session.execute(

@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from services.intake import domain, households, needs, profiles, queries
+from services.intake import domain, households, merges, needs, profiles, queries
 from services.intake.keys import KeyStore, PersonErased
 from services.intake.models import (
     Consent,
@@ -87,7 +87,7 @@ async def place_hold(
     uow: UnitOfWork, person_id: str, reason: str, principal: Principal, now: datetime
 ) -> LegalHold:
     """Block the person's erasure until the hold is lifted."""
-    person = await queries.find_own_person(uow.session, person_id, principal)
+    person = await queries.find_own_person(uow.session, person_id, principal, merged_ok=True)
     hold_id = str(uuid.uuid4())
     uow.record(*domain.place_hold(person.id, hold_id, person.erased_at is not None, now))
     hold = LegalHold(
@@ -101,7 +101,7 @@ async def lift_hold(
     uow: UnitOfWork, person_id: str, hold_id: str, principal: Principal, now: datetime
 ) -> LegalHold:
     """End a legal hold."""
-    person = await queries.find_own_person(uow.session, person_id, principal)
+    person = await queries.find_own_person(uow.session, person_id, principal, merged_ok=True)
     hold = await uow.session.get(LegalHold, hold_id)
     if hold is None or hold.person_id != person.id:
         raise NotFound("No such legal hold on this person.")
@@ -113,8 +113,19 @@ async def lift_hold(
 async def erase_person(
     uow: UnitOfWork, keys: KeyStore, person_id: str, principal: Principal, now: datetime
 ) -> Person:
-    """Destroy the person's key and intake's copy of their data; the event log stays intact."""
+    """Destroy the person's key and intake's copy of their data; the event log stays intact.
+
+    The records merged into the person are the same human being: they are erased too, and a
+    legal hold on any of them blocks the whole erasure."""
     person = await queries.find_own_person(uow.session, person_id, principal)
+    for record in [person, *await merges.absorbed(uow.session, person.id)]:
+        await _erase_one(uow, keys, record, principal, now)
+    return person
+
+
+async def _erase_one(
+    uow: UnitOfWork, keys: KeyStore, person: Person, principal: Principal, now: datetime
+) -> None:
     holds = await queries.legal_holds(uow.session, person.id)
     active = sum(1 for hold in holds if hold.lifted_at is None)
     uow.record(*domain.erase(person.id, person.erased_at is not None, active, now))
@@ -124,10 +135,10 @@ async def erase_person(
     person.chosen_name_enc, person.profile_enc, person.phone_index = "", None, None
     person.erased_at = now
     await _erase_free_text(uow.session, person.id, holds)
+    await merges.erase_reasons(uow.session, person.id, ERASED)
     await uow.session.execute(
         delete(PersonVersion).where(col(PersonVersion.person_id) == person.id)
     )
-    return person
 
 
 async def _erase_free_text(session: AsyncSession, person_id: str, holds: list[LegalHold]) -> None:

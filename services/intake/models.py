@@ -33,6 +33,7 @@ class Person(IntakeModel, table=True):
     registered_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     registered_by: str = Field(max_length=128)
     erased_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
+    merged_into: str | None = Field(default=None, index=True, max_length=36)
 
 
 class PersonKey(IntakeModel, table=True):
@@ -160,6 +161,23 @@ class HouseholdMember(IntakeModel, table=True):
 
     person_id: str = Field(primary_key=True, max_length=36)
     household_id: str = Field(index=True, max_length=36)
+
+
+class Merge(IntakeModel, table=True):
+    """Two records found to be one person: the merged one points to the survivor until a
+    split undoes it. Nothing is moved, so a split restores both exactly."""
+
+    __tablename__ = "merges"
+
+    id: str = Field(primary_key=True, max_length=36)
+    survivor_id: str = Field(index=True, max_length=36)
+    merged_id: str = Field(index=True, max_length=36)
+    reason: str = Field(max_length=500)
+    merged_by: str = Field(max_length=128)
+    merged_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    split_reason: str | None = Field(default=None, max_length=500)
+    split_by: str | None = Field(default=None, max_length=128)
+    split_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
 
 
 metadata = IntakeModel.metadata

@@ -62,5 +62,6 @@ def public(person: Person, chosen_name: str, details: dict[str, Any]) -> PersonP
         sms_consent=person.sms_consent,
         timezone=person.timezone,
         registered_at=person.registered_at,
+        merged_into=person.merged_into,
         **details,
     )

@@ -23,7 +23,7 @@ from services.intake.schemas import (
     PersonVersion as PersonVersionPublic,
 )
 from shared.auth import CROSS_ORGANISATION_ROLES, Principal, may_see_organisation
-from shared.web import Forbidden, NotFound, ProblemError
+from shared.web import Conflict, Forbidden, NotFound, ProblemError
 
 ERASED = "[erased]"
 
@@ -64,12 +64,22 @@ async def find_person(session: AsyncSession, person_id: str, principal: Principa
     return person
 
 
-async def find_own_person(session: AsyncSession, person_id: str, principal: Principal) -> Person:
+async def find_own_person(
+    session: AsyncSession, person_id: str, principal: Principal, *, merged_ok: bool = False
+) -> Person:
     """The person's row if the caller's organisation may change it: the registering one (or a
-    coordinator). A partner the person was referred to reads, and is told it may not write."""
+    coordinator). A partner the person was referred to reads, and is told it may not write.
+
+    A record merged into another is changed through the surviving record (409), unless the
+    caller says the change is one a merged record takes (`merged_ok`)."""
     person = await find_person(session, person_id, principal)
     if not may_see_organisation(principal, person.organisation_id):
         raise Forbidden("Only the organisation that registered this person may change their file.")
+    if person.merged_into is not None and not merged_ok:
+        raise Conflict(
+            f"this record was merged into person {person.merged_into}: change the surviving "
+            "record, or split the merge first"
+        )
     return person
 
 
@@ -103,7 +113,7 @@ async def history(
     session: AsyncSession, keys: KeyStore, person_id: str, principal: Principal
 ) -> list[PersonVersionPublic]:
     """What the person's record was before each change, newest first."""
-    person = await find_own_person(session, person_id, principal)
+    person = await find_own_person(session, person_id, principal, merged_ok=True)
     try:
         data_key = await keys.get(session, person.id)
     except PersonErased:
@@ -185,6 +195,8 @@ async def list_persons(
         query = query.where(col(Person.registered_at) >= filters.registered_from)
     if filters.registered_to is not None:
         query = query.where(col(Person.registered_at) < filters.registered_to)
+    if not filters.include_merged:
+        query = query.where(col(Person.merged_into).is_(None))
     if filters.erased is not None:
         erased = col(Person.erased_at)
         query = query.where(erased.is_not(None) if filters.erased else erased.is_(None))
@@ -212,6 +224,7 @@ async def _summary(session: AsyncSession, keys: KeyStore, person: Person) -> Per
         preferred_language=person.preferred_language,
         registered_at=person.registered_at,
         erased=person.erased_at is not None,
+        merged_into=person.merged_into,
     )
 
 
@@ -223,5 +236,6 @@ def _scoped(query: Select[Any], principal: Principal) -> Select[Any]:
 
 
 async def visible_persons(session: AsyncSession, principal: Principal) -> list[Person]:
-    """Every person the caller's organisation may see."""
-    return list((await session.execute(_scoped(select(Person), principal))).scalars())
+    """Every person the caller's organisation may see, leaving out merged records."""
+    query = _scoped(select(Person), principal).where(col(Person.merged_into).is_(None))
+    return list((await session.execute(query)).scalars())

@@ -159,6 +159,9 @@ class PersonPublic(BaseModel):
     administrative_situation: AdministrativeSituation | None = None
     timezone: str = DEFAULT_TIMEZONE
     registered_at: datetime
+    merged_into: str | None = Field(
+        default=None, description="set when this record was merged into another person's"
+    )
 
 
 class PersonRegistered(PersonPublic):
@@ -336,6 +339,9 @@ class PersonFilters(BaseModel):
     registered_from: datetime | None = None
     registered_to: datetime | None = None
     erased: bool | None = None
+    include_merged: bool = Field(
+        default=False, description="also list records merged into another person's"
+    )
 
 
 class PersonSummary(BaseModel):
@@ -347,6 +353,7 @@ class PersonSummary(BaseModel):
     preferred_language: str | None
     registered_at: datetime
     erased: bool
+    merged_into: str | None = None
 
 
 class PersonPage(BaseModel):
@@ -569,3 +576,37 @@ class HouseholdPublic(BaseModel):
     version: int
     updated_at: datetime
     updated_by: str
+
+
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=500)]
+
+
+class MergeCreate(BaseModel):
+    """Merge a duplicate record into this one; the reason is kept with the decision."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    duplicate_id: uuid.UUID
+    reason: Reason
+
+
+class SplitCreate(BaseModel):
+    """Undo a merge, saying why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Reason
+
+
+class MergePublic(BaseModel):
+    """A merge decision, and its split when undone."""
+
+    id: str
+    survivor_id: str
+    merged_id: str
+    reason: str
+    merged_by: str
+    merged_at: datetime
+    split_reason: str | None = None
+    split_by: str | None = None
+    split_at: datetime | None = None

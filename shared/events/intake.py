@@ -205,7 +205,34 @@ class HouseholdDissolved(Event):
     dissolved_at: datetime
 
 
+class PersonsMerged(Event):
+    """Two records were found to be one person: `merged_id` now stands for `person_id` (the
+    survivor). The reason stays in intake."""
+
+    TYPE = "intake.persons_merged.v1"
+    AGGREGATE = "person_id"
+
+    person_id: str = Field(description="the surviving record")
+    merged_id: str
+    merge_id: str
+    merged_at: datetime
+
+
+class PersonsSplit(Event):
+    """A merge was undone: `restored_id` is a person of its own again."""
+
+    TYPE = "intake.persons_split.v1"
+    AGGREGATE = "person_id"
+
+    person_id: str = Field(description="the record that survived the merge")
+    restored_id: str
+    merge_id: str
+    split_at: datetime
+
+
 CONTRACTS: tuple[type[Event], ...] = (
+    PersonsMerged,
+    PersonsSplit,
     NeedsAssessed,
     HouseholdComposed,
     HouseholdDissolved,
