@@ -8,7 +8,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from services.intake import households, needs, queries
+from services.intake import households, merges, needs, queries
 from services.intake.keys import KeyStore
 from services.intake.models import Consent, Referral
 from services.intake.schemas import (
@@ -49,6 +49,7 @@ async def export(
         ],
         needs_assessments=await needs.assessments(session, keys, person.id, principal),
         household=await _household(session, keys, person.id, principal),
+        merges=await merges.of_person(session, person.id, principal),
         events=[ExportedEvent.model_validate(json.loads(e)) for e in rows.scalars()],
     )
 

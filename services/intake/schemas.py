@@ -374,6 +374,7 @@ class SubjectAccessExport(BaseModel):
     legal_holds: list[LegalHoldPublic]
     needs_assessments: list[NeedsAssessmentPublic] = Field(default_factory=list)
     household: HouseholdPublic | None = None
+    merges: list[MergePublic] = Field(default_factory=list)
     events: list[ExportedEvent]
 
 

@@ -80,6 +80,8 @@ async def test_a_split_undoes_a_merge(client: httpx.AsyncClient, intake: Intake)
     assert [c["id"] for c in consents] == [consent.json()["id"]], "nothing was moved"
     history = (await client.get(f"/persons/{first}/merges", headers=DESK)).json()
     assert [(m["merged_id"], m["split_by"]) for m in history] == [(second, "desk")]
+    exported = (await client.get(f"/persons/{second}/export", headers=DESK)).json()
+    assert exported["merges"] == history, "the art. 15 export includes the merge decisions"
 
     types = await event_types(intake)
     assert types.count("intake.persons_merged.v1") == 1

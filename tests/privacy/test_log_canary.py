@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SERVICES_RUN
+from tests.e2e.test_erasure_everywhere import CANARIES as FILE_CANARIES
 from tests.e2e.test_register_and_notify import CANARY_NAME
 
-CANARIES = [CANARY_NAME, *CANARY_NAME.split()]
+CANARIES = [CANARY_NAME, *CANARY_NAME.split(), *FILE_CANARIES.values()]
 
 
 @pytest.mark.last
@@ -19,7 +20,7 @@ def test_no_log_line_of_the_run_contains_a_canary_value(request: pytest.FixtureR
     log_dir = Path(os.environ["PASSERELLE_TEST_LOG_DIR"])
     if request.config.stash.get(SERVICES_RUN, False):
         # the services handled the canary: their logs must be here, or this proves nothing
-        for service in ("intake", "notifications"):
+        for service in ("intake", "casework", "notifications"):
             logs = list(log_dir.glob(f"{service}-*.log"))
             assert logs, f"no {service} log in {log_dir}"
             assert any('"http.request"' in p.read_text() for p in logs), (
