@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from services.casework import domain
+from services.casework.domain import referrals as domain
 from services.casework.models import Case
 from shared.consumer import MessageContext
 from shared.events.casework import CaseOpened
