@@ -8,9 +8,10 @@ import contextlib
 import dataclasses
 import json
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import structlog
 import uvicorn
@@ -53,6 +54,8 @@ class Runtime:
     verifier: TokenVerifier
     migrations: Path
     consumers: list[ConsumerRunner] = field(default_factory=list)
+    jobs: list[Callable[[asyncio.Event], Coroutine[Any, Any, None]]] = field(default_factory=list)
+    """Background work of the worker besides relay and consumers (e.g. a scheduler)."""
 
     @property
     def topics(self) -> list[str]:
@@ -145,6 +148,7 @@ def _worker_tasks(runtime: Runtime, stop: asyncio.Event) -> list[asyncio.Task[No
         asyncio.create_task(_consume_when_topics_exist(consumer, topics_ready, stop))
         for consumer in runtime.consumers
     ]
+    tasks += [asyncio.create_task(job(stop)) for job in runtime.jobs]
     return tasks
 
 

@@ -84,6 +84,20 @@ class Unprocessable(ProblemError):
     title = "Unprocessable content"
 
 
+class Gone(ProblemError):
+    """The resource existed and was erased on purpose."""
+
+    status = 410
+    title = "Gone"
+
+
+class Unavailable(ProblemError):
+    """A service this answer depends on is away for now; retrying later may work."""
+
+    status = 503
+    title = "Service Unavailable"
+
+
 class ProblemResponse(JSONResponse):
     """A JSON response with the application/problem+json media type."""
 

@@ -1,0 +1,122 @@
+"""A client of intake's key store: services fetch a person's data key to read or write the
+person's encrypted fields. Keys stay in memory for a short while only; an erased person's
+key answers 410 and is never cached."""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+import structlog
+from pydantic import BaseModel, Field, SecretStr
+
+from shared.auth import SERVICE_PREFIX, SERVICE_ROLE, mint_token
+
+log = structlog.get_logger(__name__)
+
+
+class KeyStoreSettings(BaseModel):
+    """Where intake's key store answers, and how this service proves who it is."""
+
+    url: str = "http://127.0.0.1:8001"
+    token: SecretStr | None = Field(
+        default=None,
+        description="a service token (OIDC client credentials); when unset, one "
+        "is minted with the development JWT secret",
+    )
+    cache_seconds: float = Field(default=300.0, ge=0)
+    timeout_seconds: float = Field(default=5.0, gt=0)
+
+
+class PersonKeyGone(LookupError):
+    """The person was erased: their key no longer exists anywhere."""
+
+
+class KeyStoreUnavailable(RuntimeError):
+    """The key store did not answer usefully; try again later."""
+
+
+@dataclass
+class _Cached:
+    key: bytes
+    until: float
+
+
+class KeyStoreClient:
+    """Fetches data keys from intake as a service, with a short in-memory cache."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        token: Callable[[], str],
+        *,
+        cache_seconds: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._http = http
+        self._token = token
+        self._cache_seconds = cache_seconds
+        self._clock = clock
+        self._cache: dict[str, _Cached] = {}
+
+    async def key(self, person_id: str) -> bytes:
+        """The person's data key; PersonKeyGone once erased, KeyStoreUnavailable on trouble."""
+        cached = self._cache.get(person_id)
+        if cached is not None and cached.until > self._clock():
+            return cached.key
+        try:
+            response = await self._http.get(
+                f"/internal/keys/{person_id}",
+                headers={"Authorization": f"Bearer {self._token()}"},
+            )
+        except httpx.HTTPError as exc:
+            raise KeyStoreUnavailable(f"key store unreachable: {type(exc).__name__}") from exc
+        if response.status_code in (404, 410):
+            self.forget(person_id)
+            raise PersonKeyGone(person_id)
+        if response.status_code != 200:
+            log.warning("keystore.refused", status=response.status_code)
+            raise KeyStoreUnavailable(f"key store answered {response.status_code}")
+        key = base64.b64decode(response.json()["key"])
+        self._cache[person_id] = _Cached(key, self._clock() + self._cache_seconds)
+        return key
+
+    def forget(self, person_id: str) -> None:
+        """Drop a cached key (the person was erased)."""
+        self._cache.pop(person_id, None)
+
+    async def close(self) -> None:
+        """Release the HTTP connections."""
+        await self._http.aclose()
+
+
+def service_token(
+    service: str, settings: KeyStoreSettings, jwt_secret: SecretStr | None
+) -> Callable[[], str]:
+    """The token this service presents: the configured one, or (development) a short-lived
+    one minted with the shared development secret, renewed before it expires."""
+    if settings.token is not None:
+        configured = settings.token.get_secret_value()
+        return lambda: configured
+    if jwt_secret is None:
+        raise ValueError("the key store needs a service token (KEY_STORE__TOKEN)")
+    secret = jwt_secret.get_secret_value()
+    current: dict[str, tuple[str, float]] = {}
+
+    def token() -> str:
+        held = current.get("token")
+        if held is None or held[1] < time.monotonic():
+            minted = mint_token(
+                secret,
+                user_id=SERVICE_PREFIX + service,
+                org="passerelle",
+                roles=[SERVICE_ROLE],
+                ttl_seconds=600,
+            )
+            current["token"] = (minted, time.monotonic() + 500)
+        return current["token"][0]
+
+    return token
