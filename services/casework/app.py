@@ -5,15 +5,17 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.casework.api import router
-from shared.runtime import Runtime, base_app
+from services.casework.bootstrap import Casework
+from shared.runtime import base_app
 
 
-def create_app(runtime: Runtime) -> FastAPI:
-    """The casework API: cases, health and readiness."""
+def create_app(casework: Casework) -> FastAPI:
+    """The casework API: case files, deadlines, sharing, appointments, a caseworker's day."""
     app = base_app(
-        runtime,
+        casework.runtime,
         title="Passerelle casework",
-        description="Legal and administrative case files, opened from partners' referrals.",
+        description="Legal and administrative case files shared across partner organisations.",
     )
+    app.state.casework = casework
     app.include_router(router)
     return app

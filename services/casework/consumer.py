@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
-from services.casework import handlers
+from typing import TYPE_CHECKING
+
+from services.casework.handlers import projections
 from services.casework.models import inbox_table, parked_table
 from shared.consumer import ConsumerConfig, Handler
 from shared.events import intake
 
-NAME = "casework.referrals"
+if TYPE_CHECKING:
+    from services.casework.bootstrap import Casework
+
+NAME = "casework.intake"
 TOPICS = [intake.TOPIC]
-# person_erased is not subscribed to yet: a case holds ids only, nothing to forget
-SUBSCRIPTIONS: dict[str, Handler] = {
-    intake.ReferralRequested.TYPE: handlers.on_referral_requested,
-}
 
 
-def referrals_consumer() -> ConsumerConfig:
-    """The consumer that opens cases from the referrals partners receive."""
+def intake_consumer(casework: Casework) -> ConsumerConfig:
+    """The consumer of intake's events: persons, consents, referrals and erasures."""
+    subscriptions: dict[str, Handler] = {
+        intake.PersonRegistered.TYPE: projections.on_person_registered,
+        intake.ConsentGiven.TYPE: projections.on_consent_given,
+        intake.ConsentWithdrawn.TYPE: projections.on_consent_withdrawn,
+        intake.ReferralRequested.TYPE: projections.on_referral_requested,
+        intake.PersonErased.TYPE: projections.on_person_erased(casework.keys),
+    }
     return ConsumerConfig(
-        name=NAME, topics=TOPICS, handlers=SUBSCRIPTIONS, inbox=inbox_table, parked=parked_table
+        name=NAME, topics=TOPICS, handlers=subscriptions, inbox=inbox_table, parked=parked_table
     )

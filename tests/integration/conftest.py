@@ -4,20 +4,28 @@ from __future__ import annotations
 
 import base64
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 
 import httpx
 import pytest
+from sqlalchemy import select
 
+from services.casework.app import create_app as create_casework_app
+from services.casework.bootstrap import Casework
+from services.casework.bootstrap import bootstrap as bootstrap_casework
+from services.casework.settings import CaseworkSettings
 from services.intake.app import create_app
 from services.intake.bootstrap import Intake, bootstrap
 from services.intake.settings import IntakeSettings
 from shared.auth import DEV_JWT_SECRET, AuthSettings, mint_token
+from shared.consumer import ConsumerRunner
 from shared.db import SessionFactory, create_engine, session_factory
-from shared.kafka import ensure_topics
+from shared.events.catalog import default_registry
+from shared.kafka import IncomingRecord, ensure_topics
 from shared.migrations import upgrade
 from shared.testing import probe
+from shared.testing.infra import fresh_database
 from tests.integration.kafka_tools import unique_topic
 
 
@@ -66,7 +74,65 @@ async def client(intake: Intake) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
-def token(org: str, *roles: str) -> dict[str, str]:
+def token(org: str, *roles: str, user: str = "desk") -> dict[str, str]:
     """Authorization header for a user of `org` with `roles`."""
-    jwt = mint_token(DEV_JWT_SECRET, user_id="desk", org=org, roles=roles)
+    jwt = mint_token(DEV_JWT_SECRET, user_id=user, org=org, roles=roles)
     return {"Authorization": f"Bearer {jwt}"}
+
+
+@pytest.fixture
+def casework_db(pg_server_url: str) -> Iterator[str]:
+    """A second brand-new database, for casework beside intake."""
+    with fresh_database(pg_server_url) as url:
+        yield url
+
+
+@dataclass
+class CaseworkWorld:
+    """Casework in process beside intake: intake's events reach casework's real consumer
+    (inbox, handlers, outbox) in order, as the relay and Kafka would hand them over."""
+
+    casework: Casework
+    http: httpx.AsyncClient
+    intake: Intake
+    runner: ConsumerRunner
+    delivered: int = 0
+
+    async def sync(self) -> None:
+        """Hand casework every intake event it has not seen yet, in the log's order."""
+        table = self.intake.runtime.outbox.table
+        async with self.intake.runtime.sessions() as session:
+            rows = await session.execute(
+                select(table.c.seq, table.c.key, table.c.envelope)
+                .where(table.c.seq > self.delivered)
+                .order_by(table.c.seq)
+            )
+            pending = rows.all()
+        for seq, key, envelope in pending:
+            record = IncomingRecord("intake.events", 0, seq, key, envelope.encode())
+            await self.runner.handle(record)
+            self.delivered = seq
+
+
+@pytest.fixture
+async def casework(intake: Intake, casework_db: str) -> AsyncIterator[CaseworkWorld]:
+    """Casework on its own fresh database, reading keys from the in-process intake."""
+    settings = CaseworkSettings(
+        database_url=casework_db, auth=AuthSettings(jwt_secret=DEV_JWT_SECRET)
+    )
+    key_store = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_app(intake)), base_url="http://intake"
+    )
+    service = bootstrap_casework(settings, key_store_http=key_store)
+    await upgrade(service.runtime.engine, service.runtime.migrations)
+    runner = ConsumerRunner(
+        service.runtime.consumers[0].config,
+        default_registry(),
+        service.runtime.sessions,
+        "127.0.0.1:1",  # never contacted: records are handed over directly
+        outbox=service.runtime.outbox,
+    )
+    transport = httpx.ASGITransport(app=create_casework_app(service))
+    async with httpx.AsyncClient(transport=transport, base_url="http://casework") as http:
+        yield CaseworkWorld(service, http, intake, runner)
+    await service.close()

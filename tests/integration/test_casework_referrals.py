@@ -56,14 +56,15 @@ async def casework(pg_url: str, kafka_bootstrap: str) -> AsyncIterator[Casework]
         kafka_bootstrap_servers=kafka_bootstrap,
         auth=AuthSettings(jwt_secret=DEV_JWT_SECRET),
     )
-    runtime = bootstrap(settings)
+    service = bootstrap(settings)
+    runtime = service.runtime
     await upgrade(runtime.engine, runtime.migrations)
     topic = unique_topic("intake")
     await ensure_topics(kafka_bootstrap, [topic], partitions=3)
     # the consumer bootstrap wires, on this test's own topic and group
     config = dataclasses.replace(
         runtime.consumers[0].config,
-        name=f"casework.referrals-{uuid.uuid4().hex[:6]}",
+        name=f"casework.intake-{uuid.uuid4().hex[:6]}",
         topics=[topic],
     )
     runner = ConsumerRunner(
@@ -74,13 +75,13 @@ async def casework(pg_url: str, kafka_bootstrap: str) -> AsyncIterator[Casework]
         session_timeout_ms=6000,
         outbox=runtime.outbox,
     )
-    transport = httpx.ASGITransport(app=create_app(runtime))
+    transport = httpx.ASGITransport(app=create_app(service))
     async with (
         running(runner.run),
         httpx.AsyncClient(transport=transport, base_url="http://casework") as client,
     ):
         yield Casework(runtime, client, kafka_bootstrap, topic)
-    await runtime.close()
+    await service.close()
 
 
 def referral(person_id: str, service: str = "legal_support", **fields: str) -> ReferralRequested:

@@ -1,17 +1,33 @@
-"""Casework's event handlers: they change state in the consumer's transaction, never commit."""
+"""What casework learns from intake: persons, consents, referrals, erasures. Handlers change
+state in the consumer's transaction and never commit."""
 
 from __future__ import annotations
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from services.casework.domain import referrals as domain
-from services.casework.models import Case
-from shared.consumer import MessageContext
-from shared.events.casework import CaseOpened
-from shared.events.intake import ReferralRequested
+from services.casework.models import (
+    Appointment,
+    Case,
+    CaseShare,
+    KnownConsent,
+    KnownPerson,
+    Note,
+    Task,
+)
+from shared.consumer import Handler, MessageContext
+from shared.events.casework import CaseOpened, CaseShareRevoked
+from shared.events.intake import (
+    ConsentGiven,
+    ConsentWithdrawn,
+    PersonErased,
+    PersonRegistered,
+    ReferralRequested,
+)
+from shared.keystore import KeyStoreClient
 
 log = structlog.get_logger(__name__)
 
@@ -45,3 +61,80 @@ async def _case_of_referral(session: AsyncSession, referral_id: str) -> Case | N
     # a query flushes pending rows first: a case opened earlier in the same batch is found
     query = select(Case).where(col(Case.referral_id) == referral_id)
     return (await session.execute(query)).scalars().first()
+
+
+async def on_person_registered(ctx: MessageContext, event: PersonRegistered) -> None:
+    """Remember which organisation registered the person: it may open their cases."""
+    if await ctx.session.get(KnownPerson, event.person_id) is None:
+        ctx.session.add(
+            KnownPerson(person_id=event.person_id, organisation_id=event.organisation_id)
+        )
+
+
+async def on_consent_given(ctx: MessageContext, event: ConsentGiven) -> None:
+    """Remember the consent: sharing a case with a partner needs one that stands."""
+    if await ctx.session.get(KnownConsent, event.consent_id) is None:
+        ctx.session.add(
+            KnownConsent(
+                consent_id=event.consent_id,
+                person_id=event.person_id,
+                purpose=event.purpose,
+                partner_id=event.partner_id,
+            )
+        )
+
+
+async def on_consent_withdrawn(ctx: MessageContext, event: ConsentWithdrawn) -> None:
+    """The consent ends: the partner it named loses the person's cases at once."""
+    consent = await ctx.session.get(KnownConsent, event.consent_id)
+    if consent is None or consent.withdrawn_at is not None:
+        return
+    consent.withdrawn_at = event.withdrawn_at
+    if consent.partner_id is not None:
+        await _revoke_shares(ctx, event.person_id, consent.partner_id, "consent_withdrawn")
+
+
+async def _revoke_shares(
+    ctx: MessageContext, person_id: str, organisation_id: str | None, cause: str
+) -> None:
+    cases = select(col(Case.id)).where(col(Case.person_id) == person_id)
+    query = select(CaseShare).where(
+        col(CaseShare.case_id).in_(cases),
+        col(CaseShare.status).in_(("offered", "accepted")),
+    )
+    if organisation_id is not None:
+        query = query.where(col(CaseShare.organisation_id) == organisation_id)
+    for share in (await ctx.session.execute(query)).scalars():
+        share.status, share.answered_at = "revoked", ctx.envelope.time
+        ctx.record(
+            CaseShareRevoked(
+                case_id=share.case_id,
+                share_id=share.id,
+                to_organisation=share.organisation_id,
+                cause=cause,
+                revoked_at=ctx.envelope.time,
+            )
+        )
+        log.info("case.share_revoked", case_id=share.case_id, cause=cause)
+
+
+def on_person_erased(keys: KeyStoreClient) -> Handler:
+    """A handler that deletes the person's free text (notes, task titles, places) and ends
+    every sharing of their cases; ids, dates and statuses stay for statistics and audit."""
+
+    async def handle(ctx: MessageContext, event: PersonErased) -> None:
+        keys.forget(event.person_id)
+        person = await ctx.session.get(KnownPerson, event.person_id)
+        if person is not None:
+            person.erased_at = event.erased_at
+        cases = select(col(Case.id)).where(col(Case.person_id) == event.person_id)
+        await ctx.session.execute(delete(Note).where(col(Note.case_id).in_(cases)))
+        await ctx.session.execute(
+            update(Task).where(col(Task.case_id).in_(cases)).values(title_enc="")
+        )
+        await ctx.session.execute(
+            update(Appointment).where(col(Appointment.case_id).in_(cases)).values(place_enc="")
+        )
+        await _revoke_shares(ctx, event.person_id, None, "person_erased")
+
+    return handle

@@ -1,45 +1,95 @@
-"""Casework's read side, scoped to the caller's organisation."""
+"""Reading cases, scoped to what the caller's organisation may see."""
 
 from __future__ import annotations
 
-from typing import Any
+import json
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from services.casework.domain.procedures import Catalogue, UnknownCaseType
 from services.casework.models import Case
-from services.casework.schemas import CaseFilters, CasePage, CasePublic
-from shared.auth import CROSS_ORGANISATION_ROLES, Principal, may_see_organisation
-from shared.web import NotFound
+from services.casework.queries.access import Need, find_case, scoped
+from services.casework.schemas.cases import CaseFilters, CasePage, CasePublic, TimelineEntry
+from shared.auth import Principal, may_see_organisation
+from shared.crypto import is_encrypted
 
 
-async def get_case(session: AsyncSession, case_id: str, principal: Principal) -> CasePublic:
+def public(case: Case, procedures: Catalogue) -> CasePublic:
+    """The case, with the statuses it may move to next."""
+    allowed: list[str] = []
+    if case.case_type is not None:
+        try:
+            allowed = list(procedures.get(case.case_type).allowed(case.status))
+        except UnknownCaseType:
+            allowed = []  # a procedure withdrawn from the rule data: the case stays readable
+    return CasePublic.model_validate(
+        {**case.model_dump(), "allowed_transitions": allowed}, from_attributes=False
+    )
+
+
+async def get_case(
+    session: AsyncSession, procedures: Catalogue, case_id: str, principal: Principal
+) -> CasePublic:
     """The case if the caller's organisation may see it; otherwise as if absent."""
-    case = await session.get(Case, case_id)
-    if case is None or not may_see_organisation(principal, case.organisation_id):
-        raise NotFound("No case with this id is visible to your organisation.")
-    return CasePublic.model_validate(case, from_attributes=True)
+    return public(await find_case(session, case_id, principal), procedures)
 
 
-async def list_cases(session: AsyncSession, principal: Principal, filters: CaseFilters) -> CasePage:
+async def list_cases(
+    session: AsyncSession, procedures: Catalogue, principal: Principal, filters: CaseFilters
+) -> CasePage:
     """A page of the cases the caller's organisation may see, newest first."""
-    query = _scoped(select(Case), principal)
+    query = scoped(select(Case), principal)
     if filters.person_id is not None:
         query = query.where(col(Case.person_id) == str(filters.person_id))
+    if filters.case_type is not None:
+        query = query.where(col(Case.case_type) == filters.case_type)
+    if filters.status is not None:
+        query = query.where(col(Case.status) == filters.status)
+    if filters.assignee is not None:
+        query = query.where(col(Case.assignee) == filters.assignee)
     total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
     page = query.order_by(col(Case.opened_at).desc(), col(Case.id))
     cases = (await session.execute(page.limit(filters.limit).offset(filters.offset))).scalars()
     return CasePage(
-        items=[CasePublic.model_validate(c, from_attributes=True) for c in cases],
+        items=[public(c, procedures) for c in cases],
         total=int(total),
         limit=filters.limit,
         offset=filters.offset,
     )
 
 
-def _scoped(query: Select[Any], principal: Principal) -> Select[Any]:
-    """Only the caller's organisation's cases; coordinators see across organisations."""
-    if principal.has_role(*CROSS_ORGANISATION_ROLES):
-        return query
-    return query.where(col(Case.organisation_id) == principal.org)
+HIDDEN_FROM_PARTNERS = frozenset({"casework.note_added.v1"})
+
+
+async def timeline(
+    session: AsyncSession, outbox: Table, case_id: str, principal: Principal
+) -> list[TimelineEntry]:
+    """The case's events, oldest first: what happened, when, who; encrypted fields left out,
+    and the owner's confidential notes left out for partners."""
+    case = await find_case(session, case_id, principal, Need.READ)
+    owner = may_see_organisation(principal, case.organisation_id)
+    rows = await session.execute(
+        select(outbox.c.envelope).where(outbox.c.key == case.id).order_by(outbox.c.seq)
+    )
+    entries = []
+    for raw in rows.scalars():
+        envelope = json.loads(raw)
+        if not owner and envelope["type"] in HIDDEN_FROM_PARTNERS:
+            continue
+        data = {
+            k: v
+            for k, v in envelope["data"].items()
+            if not (isinstance(v, str) and is_encrypted(v))
+        }
+        entries.append(
+            TimelineEntry(
+                type=envelope["type"],
+                time=envelope["time"],
+                actor=envelope.get("actor"),
+                actororg=envelope.get("actororg"),
+                data=data,
+            )
+        )
+    return entries

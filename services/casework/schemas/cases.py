@@ -1,24 +1,88 @@
-"""Casework's request and response models."""
+"""Requests and answers about case files."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+CaseType = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
+Status = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
+UserId = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+Version = Annotated[int, Field(ge=1, description="the version you read: a stale one is a 409")]
+
+
+class CaseService(StrEnum):
+    """The partner service a case belongs to."""
+
+    LEGAL_SUPPORT = "legal_support"
+    ADMINISTRATIVE_HELP = "administrative_help"
+
+
+class CaseCreate(BaseModel):
+    """Open a case for a person your organisation registered, under one procedure."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    person_id: uuid.UUID
+    case_type: CaseType
+    service: CaseService = CaseService.LEGAL_SUPPORT
+    on: date | None = Field(default=None, description="the date of the first step; today if unset")
+    notified: dict[str, date] = Field(
+        default_factory=dict, description="deadline rule id -> the date the decision letter gives"
+    )
+
+
+class ProcedureChoice(BaseModel):
+    """Choose the procedure of a case opened from a referral."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    case_type: CaseType
+    version: Version
+    on: date | None = None
+
+
+class TransitionCreate(BaseModel):
+    """Move the case to its next status, on the date the fact happened."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    to: Status
+    on: date = Field(description="the date of the fact, e.g. the day a decision was notified")
+    version: Version
+    notified: dict[str, date] = Field(
+        default_factory=dict, description="deadline rule id -> the date the decision letter gives"
+    )
+
+
+class AssignmentUpdate(BaseModel):
+    """Who follows the case in the owning organisation (null: nobody)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    assignee: UserId | None
+    version: Version
 
 
 class CasePublic(BaseModel):
-    """A case file as its organisation sees it."""
+    """A case file as the organisations that may see it see it."""
 
     id: str
     person_id: str
     organisation_id: str
     service: str
     referral_id: str | None
+    case_type: str | None
     status: str
+    assignee: str | None
     opened_at: datetime
+    updated_at: datetime | None
     version: int
+    allowed_transitions: list[str] = Field(default_factory=list)
 
 
 class CaseFilters(BaseModel):
@@ -27,6 +91,9 @@ class CaseFilters(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     person_id: uuid.UUID | None = None
+    case_type: CaseType | None = None
+    status: Status | None = None
+    assignee: UserId | None = None
     limit: int = Field(default=50, ge=1, le=200)
     offset: int = Field(default=0, ge=0)
 
@@ -38,3 +105,13 @@ class CasePage(BaseModel):
     total: int
     limit: int
     offset: int
+
+
+class TimelineEntry(BaseModel):
+    """One event of the case: what happened, when, and who did it (no personal text)."""
+
+    type: str
+    time: datetime
+    actor: str | None
+    actororg: str | None
+    data: dict[str, object]

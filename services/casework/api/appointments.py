@@ -1,0 +1,123 @@
+"""Routes of appointments: schedule, list, reschedule, cancel, attended, missed."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Iterator
+
+from fastapi import APIRouter
+
+from services.casework.api.deps import CaseworkDep, Caseworker, as_conflict
+from services.casework.domain.appointments import StaleRevision
+from services.casework.handlers import appointments
+from services.casework.queries import appointments as queries
+from services.casework.schemas.appointments import (
+    AppointmentChange,
+    AppointmentCreate,
+    AppointmentPublic,
+    AppointmentReschedule,
+)
+from shared.web import Conflict
+
+router = APIRouter(tags=["appointments"])
+
+
+@contextlib.contextmanager
+def refusals() -> Iterator[None]:
+    """Refused moves and stale revisions are 409s; a stale one says the current revision."""
+    with as_conflict():
+        try:
+            yield
+        except StaleRevision as exc:
+            raise Conflict(str(exc), extra={"current_revision": exc.current}) from exc
+
+
+@router.post("/cases/{case_id}/appointments", status_code=201, response_model=AppointmentPublic)
+async def schedule(
+    case_id: uuid.UUID, body: AppointmentCreate, principal: Caseworker, casework: CaseworkDep
+) -> AppointmentPublic:
+    """Schedule an appointment of the case's person; reminders follow from its event."""
+    async with casework.unit_of_work(principal) as uow:
+        case, appointment = await appointments.schedule(
+            uow, casework, str(case_id), body, principal, casework.clock()
+        )
+        await uow.commit()
+    return await queries.public(casework.keys, case, appointment)
+
+
+@router.get("/cases/{case_id}/appointments", response_model=list[AppointmentPublic])
+async def list_appointments(
+    case_id: uuid.UUID, principal: Caseworker, casework: CaseworkDep
+) -> list[AppointmentPublic]:
+    """The case's appointments in time order, places in clear."""
+    async with casework.runtime.sessions() as session:
+        return await queries.list_for_case(session, casework.keys, str(case_id), principal)
+
+
+@router.post("/appointments/{appointment_id}/reschedule", response_model=AppointmentPublic)
+async def reschedule(
+    appointment_id: uuid.UUID,
+    body: AppointmentReschedule,
+    principal: Caseworker,
+    casework: CaseworkDep,
+) -> AppointmentPublic:
+    """Move the appointment or change its place; a stale `revision` is a 409."""
+    async with casework.unit_of_work(principal) as uow:
+        with refusals():
+            case, appointment = await appointments.reschedule(
+                uow, casework, str(appointment_id), body, principal, casework.clock()
+            )
+        await uow.commit()
+    return await queries.public(casework.keys, case, appointment)
+
+
+@router.post("/appointments/{appointment_id}/cancel", response_model=AppointmentPublic)
+async def cancel(
+    appointment_id: uuid.UUID,
+    principal: Caseworker,
+    casework: CaseworkDep,
+    body: AppointmentChange | None = None,
+) -> AppointmentPublic:
+    """Cancel a scheduled appointment: its reminders stop."""
+    async with casework.unit_of_work(principal) as uow:
+        with refusals():
+            case, appointment = await appointments.cancel(
+                uow, str(appointment_id), body or AppointmentChange(), principal, casework.clock()
+            )
+        await uow.commit()
+    return await queries.public(casework.keys, case, appointment)
+
+
+@router.post("/appointments/{appointment_id}/attended", response_model=AppointmentPublic)
+async def mark_attended(
+    appointment_id: uuid.UUID,
+    principal: Caseworker,
+    casework: CaseworkDep,
+    body: AppointmentChange | None = None,
+) -> AppointmentPublic:
+    """Record that the person came (not before the appointment starts)."""
+    async with casework.unit_of_work(principal) as uow:
+        with refusals():
+            case, appointment = await appointments.attended(
+                uow, str(appointment_id), body or AppointmentChange(), principal, casework.clock()
+            )
+        await uow.commit()
+    return await queries.public(casework.keys, case, appointment)
+
+
+@router.post("/appointments/{appointment_id}/missed", response_model=AppointmentPublic)
+async def mark_missed(
+    appointment_id: uuid.UUID,
+    principal: Caseworker,
+    casework: CaseworkDep,
+    body: AppointmentChange | None = None,
+) -> AppointmentPublic:
+    """Record that the person did not come (not before the appointment starts)."""
+    async with casework.unit_of_work(principal) as uow:
+        with refusals():
+            case, appointment = await appointments.missed(
+                uow, str(appointment_id), body or AppointmentChange(), principal, casework.clock()
+            )
+        await uow.commit()
+    return await queries.public(casework.keys, case, appointment)

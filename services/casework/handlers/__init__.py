@@ -1,0 +1,1 @@
+"""Casework's handlers, one module per concept."""

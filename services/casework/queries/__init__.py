@@ -1,0 +1,1 @@
+"""Casework's queries, one module per concept."""

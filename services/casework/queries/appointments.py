@@ -1,0 +1,55 @@
+"""Reading appointments, with their place decrypted for those who work on the case."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from services.casework.models import Appointment, Case
+from services.casework.queries.access import Need, find_case
+from services.casework.schemas.appointments import AppointmentPublic
+from services.casework.sealing import unseal
+from shared.auth import Principal
+from shared.keystore import KeyStoreClient
+
+
+def place_aad(case_id: str, appointment_id: str) -> str:
+    """Binds a place's ciphertext to its appointment: it cannot be pasted onto another."""
+    return f"{case_id}:place:{appointment_id}"
+
+
+async def public(keys: KeyStoreClient, case: Case, appointment: Appointment) -> AppointmentPublic:
+    """The appointment with its place in clear (`[erased]` once the person is erased)."""
+    place = await unseal(
+        keys, case.person_id, appointment.place_enc, place_aad(case.id, appointment.id)
+    )
+    return AppointmentPublic(
+        id=appointment.id,
+        case_id=appointment.case_id,
+        kind=appointment.kind,
+        starts_at=appointment.starts_at,
+        timezone=appointment.timezone,
+        local_start=appointment.starts_at.astimezone(ZoneInfo(appointment.timezone)),
+        place=place,
+        status=appointment.status,
+        revision=appointment.revision,
+        updated_by=appointment.updated_by,
+        updated_at=appointment.updated_at,
+    )
+
+
+async def list_for_case(
+    session: AsyncSession, keys: KeyStoreClient, case_id: str, principal: Principal
+) -> list[AppointmentPublic]:
+    """The case's appointments in time order, if the caller works on the case."""
+    case = await find_case(session, case_id, principal, Need.WORK)
+    query = (
+        select(Appointment)
+        .where(col(Appointment.case_id) == case.id)
+        .order_by(col(Appointment.starts_at), col(Appointment.id))
+    )
+    appointments = (await session.execute(query)).scalars().all()
+    return [await public(keys, case, appointment) for appointment in appointments]

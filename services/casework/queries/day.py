@@ -1,0 +1,155 @@
+"""A caseworker's day, computed from the cases assigned to them in their organisation."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from services.casework.bootstrap import Casework
+from services.casework.handlers.deadlines import effective_due
+from services.casework.models import Appointment, Case, Deadline, Task
+from services.casework.queries.cases import public
+from services.casework.queries.deadlines import public as deadline_public
+from services.casework.schemas.cases import CasePage
+from services.casework.schemas.day import Day, DayFilters, DueDeadline, LateTask, WeekAppointment
+from services.casework.sealing import unseal
+from shared.auth import Principal
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def _mine(principal: Principal) -> Select[Any]:
+    return select(Case).where(
+        col(Case.organisation_id) == principal.org, col(Case.assignee) == principal.user_id
+    )
+
+
+async def day(
+    session: AsyncSession, casework: Casework, principal: Principal, filters: DayFilters
+) -> Day:
+    """My cases (filtered, a page at a time) and, across all of them, what needs me."""
+    now = casework.clock().astimezone(PARIS)
+    today = now.date()
+    mine = list((await session.execute(_mine(principal))).scalars())
+    ids = [c.id for c in mine]
+    query = _mine(principal)
+    if filters.case_type is not None:
+        query = query.where(col(Case.case_type) == filters.case_type)
+    if filters.status is not None:
+        query = query.where(col(Case.status) == filters.status)
+    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
+    page = query.order_by(col(Case.opened_at).desc(), col(Case.id))
+    shown = (await session.execute(page.limit(filters.limit).offset(filters.offset))).scalars()
+    soon, overdue = await _deadlines(session, casework, ids, today, filters.days)
+    return Day(
+        today=today,
+        cases=CasePage(
+            items=[public(c, casework.procedures) for c in shown],
+            total=int(total),
+            limit=filters.limit,
+            offset=filters.offset,
+        ),
+        by_status=dict(Counter(c.status for c in mine)),
+        by_type=dict(Counter(c.case_type or "untyped" for c in mine)),
+        deadlines_soon=soon,
+        overdue_deadlines=overdue,
+        overdue_tasks=await _late_tasks(session, casework, mine, today),
+        appointments_this_week=await _this_week(session, casework, mine, now),
+    )
+
+
+async def _deadlines(
+    session: AsyncSession, casework: Casework, ids: list[str], today: date, days: int
+) -> tuple[list[DueDeadline], list[DueDeadline]]:
+    if not ids:
+        return [], []
+    rows = await session.execute(
+        select(Deadline).where(col(Deadline.case_id).in_(ids), col(Deadline.status) == "open")
+    )
+    soon, overdue = [], []
+    for deadline in rows.scalars():
+        due = effective_due(deadline)
+        if due is None:
+            continue  # suspended: nothing runs until it resumes
+        entry = DueDeadline(
+            case_id=deadline.case_id,
+            deadline_id=deadline.id,
+            rule_id=deadline.rule_id,
+            label=deadline_public(deadline, casework.rules, []).label,
+            due=due,
+            days_left=(due - today).days,
+        )
+        if due < today:
+            overdue.append(entry)
+        elif due <= today + timedelta(days=days):
+            soon.append(entry)
+    return sorted(soon, key=lambda d: d.due), sorted(overdue, key=lambda d: d.due)
+
+
+async def _late_tasks(
+    session: AsyncSession, casework: Casework, mine: list[Case], today: date
+) -> list[LateTask]:
+    persons = {c.id: c.person_id for c in mine}
+    if not persons:
+        return []
+    rows = await session.execute(
+        select(Task)
+        .where(
+            col(Task.case_id).in_(list(persons)),
+            col(Task.completed_at).is_(None),
+            col(Task.due_on) < today,
+        )
+        .order_by(col(Task.due_on))
+    )
+    return [
+        LateTask(
+            case_id=t.case_id,
+            task_id=t.id,
+            title=await unseal(
+                casework.keys, persons[t.case_id], t.title_enc, f"{t.case_id}:task:{t.id}"
+            ),
+            due_on=t.due_on,
+        )
+        for t in rows.scalars()
+        if t.due_on is not None
+    ]
+
+
+async def _this_week(
+    session: AsyncSession, casework: Casework, mine: list[Case], now: datetime
+) -> list[WeekAppointment]:
+    persons = {c.id: c.person_id for c in mine}
+    if not persons:
+        return []
+    monday = now.date() - timedelta(days=now.weekday())
+    start = datetime.combine(monday, time(0), tzinfo=PARIS)
+    end = datetime.combine(monday + timedelta(days=7), time(0), tzinfo=PARIS)
+    rows = await session.execute(
+        select(Appointment)
+        .where(
+            col(Appointment.case_id).in_(list(persons)),
+            col(Appointment.status) == "scheduled",
+            col(Appointment.starts_at) >= start,
+            col(Appointment.starts_at) < end,
+        )
+        .order_by(col(Appointment.starts_at))
+    )
+    return [
+        WeekAppointment(
+            case_id=a.case_id,
+            appointment_id=a.id,
+            kind=a.kind,
+            starts_at=a.starts_at,
+            timezone=a.timezone,
+            place=await unseal(
+                casework.keys, persons[a.case_id], a.place_enc, f"{a.case_id}:place:{a.id}"
+            ),
+        )
+        for a in rows.scalars()
+    ]

@@ -1,0 +1,1 @@
+"""Casework's schemas, one module per concept."""

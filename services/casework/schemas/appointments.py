@@ -1,0 +1,84 @@
+"""Requests and answers about appointments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from services.casework.domain.appointments import Kind
+
+DEFAULT_TIMEZONE = "Europe/Paris"
+
+
+def _iana(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("not an IANA time zone (e.g. Europe/Paris)") from None
+    return name
+
+
+TimeZone = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=64),
+    AfterValidator(_iana),
+    Field(description="the IANA time zone the appointment is held in"),
+]
+Place = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
+    Field(description="where: stored and published encrypted with the person's key"),
+]
+StartsAt = Annotated[
+    AwareDatetime, Field(description="the instant, with its UTC offset (a naive time is a 422)")
+]
+Revision = Annotated[int, Field(ge=1, description="the revision you read: a stale one is a 409")]
+
+
+class AppointmentCreate(BaseModel):
+    """Schedule an appointment of the case's person."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Kind
+    starts_at: StartsAt
+    timezone: TimeZone = DEFAULT_TIMEZONE
+    place: Place
+
+
+class AppointmentReschedule(BaseModel):
+    """Move an appointment or change its place, from the revision you read."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    revision: Revision
+    starts_at: StartsAt | None = None
+    timezone: TimeZone | None = None
+    place: Place | None = None
+
+
+class AppointmentChange(BaseModel):
+    """Cancel an appointment or record its outcome; give `revision` to refuse a stale one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    revision: Revision | None = None
+
+
+class AppointmentPublic(BaseModel):
+    """An appointment as the organisations working on the case see it."""
+
+    id: str
+    case_id: str
+    kind: str
+    starts_at: datetime = Field(description="the instant, in UTC")
+    timezone: str
+    local_start: datetime = Field(description="the same instant, in the appointment's zone")
+    place: str
+    status: str
+    revision: int
+    updated_by: str
+    updated_at: datetime

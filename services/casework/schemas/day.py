@@ -1,0 +1,65 @@
+"""A caseworker's day: their cases, what is due, what is late, who they see this week."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.casework.schemas.cases import CasePage, CaseType, Status
+
+
+class DayFilters(BaseModel):
+    """How far ahead to look, which cases, which page."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    days: int = Field(default=7, ge=1, le=90, description="deadlines due within this many days")
+    case_type: CaseType | None = None
+    status: Status | None = None
+    limit: int = Field(default=50, ge=1, le=200)
+    offset: int = Field(default=0, ge=0)
+
+
+class DueDeadline(BaseModel):
+    """A deadline of one of my cases."""
+
+    case_id: str
+    deadline_id: str
+    rule_id: str
+    label: str
+    due: date
+    days_left: int = Field(description="negative when overdue")
+
+
+class LateTask(BaseModel):
+    """A task of one of my cases, past its due date."""
+
+    case_id: str
+    task_id: str
+    title: str
+    due_on: date
+
+
+class WeekAppointment(BaseModel):
+    """An appointment of one of my cases this week."""
+
+    case_id: str
+    appointment_id: str
+    kind: str
+    starts_at: datetime
+    timezone: str
+    place: str
+
+
+class Day(BaseModel):
+    """What a caseworker needs to see first."""
+
+    today: date
+    cases: CasePage
+    by_status: dict[str, int]
+    by_type: dict[str, int]
+    deadlines_soon: list[DueDeadline]
+    overdue_deadlines: list[DueDeadline]
+    overdue_tasks: list[LateTask]
+    appointments_this_week: list[WeekAppointment]

@@ -1,0 +1,61 @@
+"""Requests and answers about sharing cases with partners."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+OrganisationId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")]
+
+
+class ShareKind(StrEnum):
+    """Access for a partner (referral) or ownership (transfer)."""
+
+    REFERRAL = "referral"
+    TRANSFER = "transfer"
+
+
+class ShareAction(StrEnum):
+    """What can happen to an offer."""
+
+    ACCEPT = "accept"
+    DECLINE = "decline"
+    REVOKE = "revoke"
+
+
+class ShareCreate(BaseModel):
+    """Offer a partner access to the case, or its ownership."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    organisation_id: OrganisationId
+    kind: ShareKind
+
+
+class ShareAnswer(BaseModel):
+    """A reason, required to decline."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
+        | None
+    ) = None
+
+
+class SharePublic(BaseModel):
+    """An offer and where it stands."""
+
+    id: str
+    case_id: str
+    organisation_id: str
+    kind: ShareKind
+    status: str
+    offered_by: str
+    offered_at: datetime
+    answered_by: str | None
+    answered_at: datetime | None
+    reason: str | None
