@@ -40,7 +40,13 @@ def system(kafka_bootstrap: str, pg_server_url: str) -> Iterator[System]:
             log_dir,
             extra_env={"INTAKE_MASTER_KEY": MASTER_KEY},
         )
-        casework = ServiceProcess("casework", case_db, kafka_bootstrap, log_dir)
+        casework = ServiceProcess(
+            "casework",
+            case_db,
+            kafka_bootstrap,
+            log_dir,
+            extra_env={"CASEWORK_KEY_STORE__URL": intake.url},
+        )
         intake.start()
         try:
             casework.start()
@@ -98,6 +104,14 @@ async def test_a_referral_accepted_by_caseworks_consumer_shows_as_accepted_in_in
 
         # the partner now reads the person it was referred, and only its own referrals
         assert (await intake.get(f"/persons/{person_id}", headers=PARTNER)).status_code == 200
+
+        # a confidential note: casework fetches the person's key from intake's key store
+        note = await casework.post(
+            f"/cases/{case_id}/notes", json={"text": "Rendez-vous avocate mardi"}, headers=PARTNER
+        )
+        assert note.status_code == 201, note.text
+        notes = (await casework.get(f"/cases/{case_id}/notes", headers=PARTNER)).json()
+        assert [n["text"] for n in notes] == ["Rendez-vous avocate mardi"]
 
     for service in (system.intake, system.casework):
         verdict = service.command("verify-log")
