@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from shared.events import casework, intake
+from shared.events import casework, intake, notifications
 from shared.events.registry import EventRegistry
 
 
 def default_registry() -> EventRegistry:
     """A registry holding every producer's contracts (and upcasters, once versions change)."""
-    return EventRegistry([*intake.CONTRACTS, *casework.CONTRACTS])
+    return EventRegistry([*intake.CONTRACTS, *casework.CONTRACTS, *notifications.CONTRACTS])
