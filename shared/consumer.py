@@ -123,6 +123,8 @@ class ConsumerRunner:
         self._bootstrap = bootstrap
         self._session_timeout_ms = session_timeout_ms
         self.parking = ParkingLot(config.name, config.parked, sessions, bootstrap)
+        self.caught_up = asyncio.Event()
+        """Set once the runner has applied everything its topics held when it looked."""
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until `stop`; the Kafka client is recreated whenever it fails."""
@@ -152,11 +154,14 @@ class ConsumerRunner:
         while not stop.is_set():
             await self.parking.flush()
             offsets: dict[tuple[str, int], int] = {}
-            for records in await subscription.fetch(timeout_ms=300, max_records=500):
+            fetched = await subscription.fetch(timeout_ms=300, max_records=500)
+            for records in fetched:
                 await self.handle_batch(records)
                 offsets[(records[-1].topic, records[-1].partition)] = records[-1].offset + 1
             await self.parking.flush()
             await subscription.commit(offsets)
+            if not fetched and not self.caught_up.is_set() and await subscription.caught_up():
+                self.caught_up.set()
 
     async def handle_batch(self, records: Sequence[IncomingRecord]) -> None:
         """Apply one partition's records in order: in one transaction when all go well."""

@@ -282,6 +282,18 @@ class KafkaSubscription:
         """The partitions this member owns now."""
         return {(tp.topic, tp.partition) for tp in self._consumer.assignment()}
 
+    async def caught_up(self) -> bool:
+        """Whether this member has read everything written so far to the partitions it owns
+        (False while it owns none: nothing is known yet)."""
+        owned = list(self._consumer.assignment())
+        if not owned:
+            return False
+        ends = await self._consumer.end_offsets(owned)
+        for tp in owned:
+            if await self._consumer.position(tp) < ends[tp]:
+                return False
+        return True
+
 
 class _LoggingListener(ConsumerRebalanceListener):  # type: ignore[misc]
     async def on_partitions_revoked(self, revoked: Any) -> None:

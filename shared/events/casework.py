@@ -193,6 +193,12 @@ class DeadlineApproaching(Event):
     noticed_at: datetime
 
 
+def place_aad(case_id: str, appointment_id: str) -> str:
+    """The associated data an appointment's place is encrypted with (the person's key): it
+    binds the ciphertext to its appointment, and every reader of the event needs it."""
+    return f"{case_id}:place:{appointment_id}"
+
+
 class _Appointment(Event):
     """What every appointment event carries: notifications derives reminders from it."""
 

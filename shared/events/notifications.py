@@ -47,11 +47,12 @@ class SmsSent(Event):
     """The provider accepted a message: this key is never sent again, even on a replay."""
 
     TYPE = "notifications.sms_sent.v1"
-    AGGREGATE = "appointment_id"
+    AGGREGATE = "key"
 
+    key: str = Field(description="the message's business key, e.g. <appointment>:two_days:r2")
     message_id: str
-    appointment_id: str
-    person_id: str
+    appointment_id: str | None
+    person_id: str | None
     kind: str
     revision: int
     provider: str
@@ -62,10 +63,11 @@ class SmsDelivered(Event):
     """The operator reported the message delivered."""
 
     TYPE = "notifications.sms_delivered.v1"
-    AGGREGATE = "appointment_id"
+    AGGREGATE = "key"
 
+    key: str
     message_id: str
-    appointment_id: str
+    appointment_id: str | None
     kind: str
     revision: int
     delivered_at: datetime
@@ -76,10 +78,11 @@ class SmsFailed(Event):
     (`failed`), or its fate is unknown and it is not resent automatically (`unknown`)."""
 
     TYPE = "notifications.sms_failed.v1"
-    AGGREGATE = "appointment_id"
+    AGGREGATE = "key"
 
+    key: str
     message_id: str
-    appointment_id: str
+    appointment_id: str | None
     kind: str
     revision: int
     status: str

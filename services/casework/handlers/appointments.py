@@ -12,7 +12,6 @@ from services.casework.domain import appointments as rules
 from services.casework.domain.appointments import AppointmentState, Change, Status
 from services.casework.models import Appointment, Case
 from services.casework.queries.access import Need, find_case
-from services.casework.queries.appointments import place_aad
 from services.casework.schemas.appointments import (
     AppointmentChange,
     AppointmentCreate,
@@ -20,6 +19,7 @@ from services.casework.schemas.appointments import (
 )
 from services.casework.sealing import seal
 from shared.auth import Principal
+from shared.events.casework import place_aad
 from shared.uow import UnitOfWork
 from shared.web import NotFound
 

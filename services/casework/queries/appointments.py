@@ -13,12 +13,8 @@ from services.casework.queries.access import Need, find_case
 from services.casework.schemas.appointments import AppointmentPublic
 from services.casework.sealing import unseal
 from shared.auth import Principal
+from shared.events.casework import place_aad
 from shared.keystore import KeyStoreClient
-
-
-def place_aad(case_id: str, appointment_id: str) -> str:
-    """Binds a place's ciphertext to its appointment: it cannot be pasted onto another."""
-    return f"{case_id}:place:{appointment_id}"
 
 
 async def public(keys: KeyStoreClient, case: Case, appointment: Appointment) -> AppointmentPublic:
