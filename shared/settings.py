@@ -28,6 +28,10 @@ class ServiceSettings(BaseSettings):
         default=1, gt=0, description="1 on a single local broker; 3 on a production cluster"
     )
     auth: AuthSettings = Field(default_factory=AuthSettings)
+    consumer_group_suffix: str = Field(
+        default="",
+        description="rebuilds: new consumer groups (and inbox names) read topics from the start",
+    )
 
     @model_validator(mode="after")
     def _auth_is_configured(self) -> ServiceSettings:

@@ -19,35 +19,55 @@ from deploy.local.kafka import KafkaBroker, free_ports, port_in_use
 from shared.auth import DEV_JWT_SECRET, mint_token
 
 SERVICES = {"intake": 8001, "casework": 8002, "notifications": 8004}
+FAKE_SMS_PORT = 8090
 DEMO_ORG = "city-montreuil"
 
 
 def dev_secrets(local: Path) -> dict[str, str]:
     """Development-only secrets, made once and kept in .local/ (never in git)."""
     path = local / "dev-secrets.json"
-    if not path.exists():
-        secrets = {"master_key": base64.b64encode(os.urandom(32)).decode()}
-        path.write_text(json.dumps(secrets))
-        path.chmod(0o600)
-    return dict(json.loads(path.read_text()))
+    secrets = json.loads(path.read_text()) if path.exists() else {}
+    for name in ("master_key", "notifications_key"):
+        secrets.setdefault(name, base64.b64encode(os.urandom(32)).decode())
+    path.write_text(json.dumps(secrets))
+    path.chmod(0o600)
+    return {str(k): str(v) for k, v in secrets.items()}
 
 
 def service_env(
-    name: str, port: int, bootstrap: str, local: Path, secrets: dict[str, str]
+    name: str, urls: dict[str, str], bootstrap: str, local: Path, secrets: dict[str, str]
 ) -> dict[str, str]:
-    """The environment of one service: its own SQLite file, the local broker, the dev secret."""
+    """The environment of one service: its own SQLite file, the local broker, the dev
+    secrets, intake's key store, and (notifications) the local fake SMS provider."""
     prefix = f"{name.upper()}_"
     env = {
         **os.environ,
         f"{prefix}DATABASE_URL": f"sqlite+aiosqlite:///{local / 'data' / name}.db",
         f"{prefix}KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-        f"{prefix}API_PORT": str(port),
+        f"{prefix}API_PORT": urls[name].rsplit(":", 1)[1],
         f"{prefix}AUTH__JWT_SECRET": DEV_JWT_SECRET,
         f"{prefix}LOG_JSON": "true",
+        f"{prefix}KEY_STORE__URL": urls["intake"],
     }
     if name == "intake":
         env["INTAKE_MASTER_KEY"] = secrets["master_key"]
+    if name == "notifications":
+        env["NOTIFICATIONS_SECRET_KEY"] = secrets["notifications_key"]
+        env["NOTIFICATIONS_PROVIDER"] = "twilio"
+        env["NOTIFICATIONS_TWILIO__BASE_URL"] = urls["fake-sms"]
+        env["NOTIFICATIONS_PUBLIC_URL"] = urls["notifications"]
     return env
+
+
+def start_fake_sms(port: int, local: Path) -> subprocess.Popen[bytes]:
+    """The local fake SMS provider: it records every message in .local/sms/messages.jsonl."""
+    (local / "sms").mkdir(exist_ok=True)
+    sink = (local / "logs" / "fake-sms.log").open("ab")
+    command = [sys.executable, "-m", "deploy.local.fake_sms", "--port", str(port)]
+    command += ["--record", str(local / "sms" / "messages.jsonl")]
+    return subprocess.Popen(
+        command, stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+    )
 
 
 def start_service(name: str, env: dict[str, str], logs: Path) -> subprocess.Popen[bytes]:
@@ -89,7 +109,12 @@ def demo_record(local: Path, intake_url: str) -> str:
     token = mint_token(DEV_JWT_SECRET, user_id="demo-intake", org=DEMO_ORG, roles=["intake"])
     response = httpx.post(
         f"{intake_url}/persons",
-        json={"chosen_name": "Demo Person", "preferred_language": "fa"},
+        json={
+            "chosen_name": "Demo Person",
+            "preferred_language": "fa",
+            "phone": "06 12 34 56 78",
+            "sms_consent": True,
+        },
         headers={"Authorization": f"Bearer {token}"},
         timeout=10,
     )
@@ -139,15 +164,15 @@ def _start_services(
     secrets: dict[str, str],
     processes: dict[str, subprocess.Popen[bytes]],
 ) -> dict[str, str]:
-    urls = {}
-    for name, preferred in SERVICES.items():
-        port = pick_port(preferred)
-        processes[name] = start_service(
-            name, service_env(name, port, bootstrap, local, secrets), local / "logs"
-        )
-        urls[name] = f"http://127.0.0.1:{port}"
-    for name, url in urls.items():
-        wait_ready(name, url, processes[name])
+    ports = {name: pick_port(preferred) for name, preferred in SERVICES.items()}
+    ports["fake-sms"] = pick_port(FAKE_SMS_PORT)
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    processes["fake-sms"] = start_fake_sms(ports["fake-sms"], local)
+    for name in SERVICES:
+        env = service_env(name, urls, bootstrap, local, secrets)
+        processes[name] = start_service(name, env, local / "logs")
+    for name in SERVICES:
+        wait_ready(name, urls[name], processes[name])
     return urls
 
 
@@ -160,8 +185,9 @@ def _print_welcome(urls: dict[str, str], bootstrap: str, person_id: str, local: 
         ttl_seconds=8 * 3600,
     )
     print("\nPasserelle is running.\n")
-    for name, url in urls.items():
-        print(f"  {name:<14} {url}/docs")
+    for name in SERVICES:
+        print(f"  {name:<14} {urls[name]}/docs")
+    print(f"  sms (fake)     {urls['fake-sms']}/_control/messages  (and {local / 'sms'})")
     print(f"  kafka          {bootstrap}")
     print(f"\n  demo person    {person_id}  (organisation {DEMO_ORG})")
     print(f"  logs           {local / 'logs'}")

@@ -1,4 +1,4 @@
-"""python -m services.notifications api|worker|all|migrate"""
+"""python -m services.notifications api|worker|all|migrate|verify-log"""
 
 from __future__ import annotations
 
@@ -7,13 +7,16 @@ import sys
 
 from services.notifications.app import create_app
 from services.notifications.bootstrap import bootstrap
+from services.notifications.sender import Sender
 from shared.runtime import parse_mode, serve
 
 
 def main() -> None:
     """Run notifications in the mode named on the command line."""
     mode = parse_mode("notifications", sys.argv[1:])
-    asyncio.run(serve(bootstrap(), mode, create_app))
+    notifications = bootstrap()
+    notifications.runtime.jobs.append(Sender(notifications).run)
+    asyncio.run(serve(notifications.runtime, mode, lambda _runtime: create_app(notifications)))
 
 
 if __name__ == "__main__":

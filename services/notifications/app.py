@@ -5,15 +5,17 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.notifications.api import router
-from shared.runtime import Runtime, base_app
+from services.notifications.bootstrap import Notifications
+from shared.runtime import base_app
 
 
-def create_app(runtime: Runtime) -> FastAPI:
-    """The notifications API: contacts, health and readiness."""
+def create_app(notifications: Notifications) -> FastAPI:
+    """The notifications API: contacts, messages, the provider's webhooks, health."""
     app = base_app(
-        runtime,
+        notifications.runtime,
         title="Passerelle notifications",
-        description="Contacts, reminder plans and SMS to beneficiaries, in their language.",
+        description="Appointment reminders by SMS, in the person's language, never at night.",
     )
+    app.state.notifications = notifications
     app.include_router(router)
     return app

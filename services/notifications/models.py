@@ -1,8 +1,11 @@
-"""Notifications' tables, in its own registry: the contact projection, inbox, outbox."""
+"""Notifications' tables, in its own registry: contacts and appointments as intake and
+casework describe them, the messages (the durable scheduler and the ledger of what was sent),
+opt-outs, inbox and outbox. Phone numbers are stored encrypted and found by keyed hash."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Column
 from sqlalchemy.orm import registry
@@ -17,8 +20,13 @@ class NotificationsModel(SQLModel, registry=registry()):
     """Base of notifications' tables."""
 
 
+def _at(nullable: bool = False, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UtcDateTime(), nullable=nullable, index=index))
+
+
 class Contact(NotificationsModel, table=True):
-    """Who can be reminded, and in which language; the name stays encrypted with intake's key."""
+    """How to reach a person: their phone (encrypted with their key), language, time zone and
+    whether they agreed to SMS reminders."""
 
     __tablename__ = "contacts"
 
@@ -26,8 +34,79 @@ class Contact(NotificationsModel, table=True):
     organisation_id: str = Field(index=True, max_length=64)
     chosen_name_enc: str
     preferred_language: str = Field(max_length=35)
-    registered_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    registered_at: datetime = _at()
     source_event_id: str = Field(max_length=64)
+    phone_enc: str | None = None
+    phone_index: str | None = Field(default=None, index=True, max_length=64)
+    sms_consent: bool = False
+    timezone: str = Field(default="Europe/Paris", max_length=64)
+
+
+class SmsConsent(NotificationsModel, table=True):
+    """An `sms_reminders` consent recorded at intake (its withdrawal names only its id)."""
+
+    __tablename__ = "sms_consents"
+
+    consent_id: str = Field(primary_key=True, max_length=36)
+    person_id: str = Field(index=True, max_length=36)
+
+
+class KnownAppointment(NotificationsModel, table=True):
+    """An appointment at its latest revision, as casework announced it."""
+
+    __tablename__ = "appointments"
+
+    appointment_id: str = Field(primary_key=True, max_length=36)
+    case_id: str = Field(max_length=36)
+    person_id: str = Field(index=True, max_length=36)
+    organisation_id: str = Field(index=True, max_length=64)
+    kind: str = Field(max_length=32)
+    starts_at: datetime = _at()
+    timezone: str = Field(max_length=64)
+    place_enc: str
+    revision: int
+    status: str = Field(max_length=16)
+
+
+class Message(NotificationsModel, table=True):
+    """One SMS to send or sent. `key` is its business key — (appointment, kind, revision) for a
+    reminder — unique, so a replay or a redelivery never makes a second one."""
+
+    __tablename__ = "messages"
+
+    id: str = Field(primary_key=True, max_length=36)
+    key: str = Field(unique=True, max_length=128)
+    appointment_id: str | None = Field(default=None, index=True, max_length=36)
+    person_id: str | None = Field(default=None, index=True, max_length=36)
+    organisation_id: str | None = Field(default=None, max_length=64)
+    kind: str = Field(max_length=32)
+    revision: int = 0
+    status: str = Field(index=True, max_length=16)
+    due_at: datetime = _at(index=True)
+    deferred: bool = False
+    to_enc: str | None = None  # only for answers to a number (opt-out confirmations)
+    language: str | None = Field(default=None, max_length=35)
+    attempts: int = 0
+    next_attempt_at: datetime | None = _at(nullable=True)
+    lease_until: datetime | None = _at(nullable=True)
+    provider: str | None = Field(default=None, max_length=32)
+    provider_id: str | None = Field(default=None, index=True, max_length=64)
+    reason: str | None = Field(default=None, max_length=200)
+    requested_by: str | None = Field(default=None, max_length=128)
+    created_at: datetime = _at()
+    sent_at: datetime | None = _at(nullable=True)
+    delivered_at: datetime | None = _at(nullable=True)
+    updated_at: datetime = _at()
+
+
+class OptOut(NotificationsModel, table=True):
+    """A number that said STOP (found by its keyed hash); START removes it."""
+
+    __tablename__ = "opt_outs"
+
+    phone_index: str = Field(primary_key=True, max_length=64)
+    keyword: str = Field(max_length=32)
+    opted_out_at: datetime = _at()
 
 
 metadata = NotificationsModel.metadata

@@ -11,6 +11,12 @@ from shared.events.base import Ciphertext, Event
 TOPIC = "intake.events"
 
 
+def phone_aad(person_id: str) -> str:
+    """The associated data a phone number is encrypted with (the person's key): every reader
+    of `phone` in intake's events needs it."""
+    return f"{person_id}:phone"
+
+
 class PersonRegistered(Event):
     """A person was welcomed; only a chosen name (encrypted) and a language are required."""
 

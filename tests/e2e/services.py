@@ -14,6 +14,7 @@ from deploy.local.run import wait_ready
 from shared.auth import DEV_JWT_SECRET, mint_token
 
 MASTER_KEY = base64.b64encode(os.urandom(32)).decode()
+SECRET_KEY = base64.b64encode(os.urandom(32)).decode()
 
 
 def free_port() -> int:
@@ -55,6 +56,7 @@ class ServiceProcess:
             f"{prefix}AUTH__JWT_SECRET": DEV_JWT_SECRET,
             f"{prefix}LOG_JSON": "true",
             f"{prefix}RELAY_POLL_INTERVAL": "0.2",
+            **({"NOTIFICATIONS_SECRET_KEY": SECRET_KEY} if self.name == "notifications" else {}),
             **self.extra_env,
         }
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import base64
 import os
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -18,6 +19,11 @@ from services.casework.settings import CaseworkSettings
 from services.intake.app import create_app
 from services.intake.bootstrap import Intake, bootstrap
 from services.intake.settings import IntakeSettings
+from services.notifications.app import create_app as create_notifications_app
+from services.notifications.bootstrap import Notifications
+from services.notifications.bootstrap import bootstrap as bootstrap_notifications
+from services.notifications.sender import Sender
+from services.notifications.settings import NotificationsSettings, TwilioSettings
 from shared.auth import DEV_JWT_SECRET, AuthSettings, mint_token
 from shared.consumer import ConsumerRunner
 from shared.db import SessionFactory, create_engine, session_factory
@@ -26,6 +32,7 @@ from shared.kafka import IncomingRecord, ensure_topics
 from shared.migrations import upgrade
 from shared.testing import probe
 from shared.testing.infra import fresh_database
+from tests.integration.fake_sms_process import FakeSmsProcess
 from tests.integration.kafka_tools import unique_topic
 
 
@@ -135,4 +142,110 @@ async def casework(intake: Intake, casework_db: str) -> AsyncIterator[CaseworkWo
     transport = httpx.ASGITransport(app=create_casework_app(service))
     async with httpx.AsyncClient(transport=transport, base_url="http://casework") as http:
         yield CaseworkWorld(service, http, intake, runner)
+    await service.close()
+
+
+@pytest.fixture(scope="session")
+def fake_sms(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeSmsProcess]:
+    """The local fake SMS provider, a real HTTP server process, for the whole session."""
+    fake = FakeSmsProcess(tmp_path_factory.mktemp("fake-sms") / "fake-sms.log")
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def notifications_db(pg_server_url: str) -> Iterator[str]:
+    """A third brand-new database, for notifications."""
+    with fresh_database(pg_server_url) as url:
+        yield url
+
+
+@dataclass
+class NotificationsWorld:
+    """Notifications in process beside intake and casework, sending through the fake provider
+    over HTTP; each service's new events reach its consumers in order, as Kafka would hand
+    them over, and its clock is frozen where the test puts it."""
+
+    service: Notifications
+    http: httpx.AsyncClient
+    casework: CaseworkWorld
+    fake: FakeSmsProcess
+    runners: dict[str, ConsumerRunner]
+    sender: Sender
+    delivered: dict[str, int] = field(default_factory=dict)
+
+    async def sync(self) -> None:
+        """Hand every service's new events to notifications' consumers (and casework's)."""
+        await self.casework.sync()
+        sources = {
+            "intake.events": self.casework.intake.runtime.outbox.table,
+            "casework.events": self.casework.casework.runtime.outbox.table,
+            "notifications.events": self.service.runtime.outbox.table,
+        }
+        sessions = {
+            "intake.events": self.casework.intake.runtime.sessions,
+            "casework.events": self.casework.casework.runtime.sessions,
+            "notifications.events": self.service.runtime.sessions,
+        }
+        for topic, table in sources.items():
+            async with sessions[topic]() as session:
+                rows = await session.execute(
+                    select(table.c.seq, table.c.key, table.c.envelope)
+                    .where(table.c.seq > self.delivered.get(topic, 0))
+                    .order_by(table.c.seq)
+                )
+                pending = rows.all()
+            for seq, key, envelope in pending:
+                record = IncomingRecord(topic, 0, seq, key, envelope.encode())
+                await self.runners[topic].handle(record)
+                self.delivered[topic] = seq
+
+    async def tick(self) -> int:
+        """Hand over new events, then let the sender do one round."""
+        await self.sync()
+        sent = await self.sender.tick()
+        await self.sync()
+        return sent
+
+
+@pytest.fixture
+async def notifications(
+    casework: CaseworkWorld, notifications_db: str, fake_sms: FakeSmsProcess
+) -> AsyncIterator[NotificationsWorld]:
+    """Notifications on its own fresh database, the fake provider cleared."""
+    await fake_sms.clear()
+    settings = NotificationsSettings(
+        database_url=notifications_db,
+        auth=AuthSettings(jwt_secret=DEV_JWT_SECRET),
+        secret_key=base64.b64encode(os.urandom(32)).decode(),
+        provider="twilio",
+        twilio=TwilioSettings(
+            base_url=fake_sms.url,
+            account_sid=fake_sms.account_sid,
+            auth_token=fake_sms.auth_token,
+            timeout_seconds=2,
+        ),
+        public_url="http://127.0.0.1:9",  # nobody listens: the fake's callbacks go nowhere
+        retry_base_seconds=60,
+    )
+    key_store = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_app(casework.intake)), base_url="http://intake"
+    )
+    service = bootstrap_notifications(settings, key_store_http=key_store)
+    service.clock.set(datetime(2026, 3, 1, 12, 0, tzinfo=UTC))
+    await upgrade(service.runtime.engine, service.runtime.migrations)
+    runners = {
+        topic: ConsumerRunner(
+            next(r.config for r in service.runtime.consumers if topic in r.config.topics),
+            default_registry(),
+            service.runtime.sessions,
+            "127.0.0.1:1",  # never contacted: records are handed over directly
+            outbox=service.runtime.outbox,
+        )
+        for topic in ("intake.events", "casework.events", "notifications.events")
+    }
+    transport = httpx.ASGITransport(app=create_notifications_app(service))
+    async with httpx.AsyncClient(transport=transport, base_url="http://notifications") as http:
+        yield NotificationsWorld(service, http, casework, fake_sms, runners, Sender(service))
     await service.close()

@@ -1,0 +1,1 @@
+"""Notifications' event handlers, one module per source of events."""

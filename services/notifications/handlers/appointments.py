@@ -1,0 +1,148 @@
+"""Reminder plans from casework's appointment events: a reschedule replans by revision and
+clears what is no longer due; a cancellation clears and may send a short notice."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import structlog
+
+from services.notifications import messages
+from services.notifications.bootstrap import Notifications
+from services.notifications.domain.plans import offsets_for, plan
+from services.notifications.models import KnownAppointment
+from shared.consumer import Handler, MessageContext
+from shared.events.casework import (
+    AppointmentAttended,
+    AppointmentCancelled,
+    AppointmentMissed,
+    AppointmentRescheduled,
+    AppointmentScheduled,
+)
+
+log = structlog.get_logger(__name__)
+Announced = (
+    AppointmentScheduled
+    | AppointmentRescheduled
+    | AppointmentCancelled
+    | AppointmentAttended
+    | AppointmentMissed
+)
+STATUS = {
+    AppointmentScheduled: "scheduled",
+    AppointmentRescheduled: "scheduled",
+    AppointmentCancelled: "cancelled",
+    AppointmentAttended: "attended",
+    AppointmentMissed: "missed",
+}
+
+
+async def _follow(ctx: MessageContext, event: Announced) -> KnownAppointment | None:
+    """Keep the appointment at its highest revision; None for an older (or repeated) one."""
+    known = await ctx.session.get(KnownAppointment, event.appointment_id)
+    if known is not None and event.revision <= known.revision:
+        log.info("appointment.stale_revision", appointment_id=event.appointment_id)
+        return None
+    fields: dict[str, Any] = {
+        "case_id": event.case_id,
+        "person_id": event.person_id,
+        "organisation_id": event.organisation_id,
+        "kind": event.kind,
+        "starts_at": event.starts_at,
+        "timezone": event.timezone,
+        "place_enc": event.place,
+        "revision": event.revision,
+        "status": STATUS[type(event)],
+    }
+    if known is None:
+        known = KnownAppointment(appointment_id=event.appointment_id, **fields)
+        ctx.session.add(known)
+    else:
+        for name, value in fields.items():
+            setattr(known, name, value)
+    return known
+
+
+def appointment_handlers(notifications: Notifications) -> dict[str, Handler]:
+    """The handlers of the appointment events, bound to the service's clock and policy."""
+    policy = notifications.policy
+
+    async def scheduled(ctx: MessageContext, event: Announced) -> None:
+        known = await _follow(ctx, event)
+        if known is None:
+            return
+        now = notifications.clock()
+        await messages.clear_pending(
+            ctx.session,
+            ctx.record,
+            known.appointment_id,
+            "rescheduled",
+            now,
+            below_revision=known.revision,
+        )
+        await _plan(ctx, known, now)
+
+    async def _plan(ctx: MessageContext, known: KnownAppointment, now: datetime) -> None:
+        offsets = offsets_for(known.kind, policy.offsets)
+        planned, skipped = plan(
+            known.starts_at, ZoneInfo(known.timezone), now, offsets, policy.quiet
+        )
+        for reminder in planned:
+            await messages.plan(
+                ctx.session,
+                ctx.record,
+                key=messages.reminder_key(known.appointment_id, reminder.kind, known.revision),
+                kind=reminder.kind,
+                revision=known.revision,
+                due_at=reminder.due_at,
+                deferred=reminder.deferred,
+                now=now,
+                appointment_id=known.appointment_id,
+                person_id=known.person_id,
+                organisation_id=known.organisation_id,
+            )
+        if skipped:
+            log.info("reminders.skipped", appointment_id=known.appointment_id, count=len(skipped))
+
+    async def cancelled(ctx: MessageContext, event: AppointmentCancelled) -> None:
+        known = await _follow(ctx, event)
+        if known is None:
+            return
+        now = notifications.clock()
+        await messages.clear_pending(
+            ctx.session, ctx.record, known.appointment_id, "cancelled", now
+        )
+        if policy.cancellation_notice and known.starts_at > now:
+            await messages.plan(
+                ctx.session,
+                ctx.record,
+                key=messages.reminder_key(known.appointment_id, "cancellation", known.revision),
+                kind="cancellation",
+                revision=known.revision,
+                due_at=now,
+                now=now,
+                appointment_id=known.appointment_id,
+                person_id=known.person_id,
+                organisation_id=known.organisation_id,
+            )
+
+    async def done(ctx: MessageContext, event: Announced) -> None:
+        known = await _follow(ctx, event)
+        if known is not None:
+            await messages.clear_pending(
+                ctx.session,
+                ctx.record,
+                known.appointment_id,
+                f"appointment_{known.status}",
+                notifications.clock(),
+            )
+
+    return {
+        AppointmentScheduled.TYPE: scheduled,
+        AppointmentRescheduled.TYPE: scheduled,
+        AppointmentCancelled.TYPE: cancelled,
+        AppointmentAttended.TYPE: done,
+        AppointmentMissed.TYPE: done,
+    }

@@ -1,0 +1,72 @@
+"""Notifications reads its own events back: replayed into a fresh database, they say what
+was already sent (so nothing is sent twice) and which numbers opted out."""
+
+from __future__ import annotations
+
+import uuid
+
+from services.notifications import messages
+from services.notifications.models import Message, OptOut
+from shared.consumer import MessageContext
+from shared.events.notifications import OptedIn, OptedOut, SmsDelivered, SmsFailed, SmsSent
+
+
+async def on_sms_sent(ctx: MessageContext, event: SmsSent) -> None:
+    """The message with this key was sent: mark it, or remember it before it is planned."""
+    message = await messages.by_key(ctx.session, event.key)
+    if message is None:
+        ctx.session.add(
+            Message(
+                id=event.message_id
+                if await ctx.session.get(Message, event.message_id) is None
+                else str(uuid.uuid4()),
+                key=event.key,
+                appointment_id=event.appointment_id,
+                person_id=event.person_id,
+                kind=event.kind,
+                revision=event.revision,
+                status="sent",
+                due_at=event.sent_at,
+                provider=event.provider,
+                created_at=event.sent_at,
+                sent_at=event.sent_at,
+                updated_at=event.sent_at,
+            )
+        )
+        return
+    if message.status in ("queued", "sending", "unknown"):
+        message.status, message.sent_at = "sent", event.sent_at
+        message.provider, message.updated_at = event.provider, event.sent_at
+
+
+async def on_sms_delivered(ctx: MessageContext, event: SmsDelivered) -> None:
+    """The message was delivered."""
+    message = await messages.by_key(ctx.session, event.key)
+    if message is not None and message.status in ("sent", "unknown", "sending", "queued"):
+        message.status, message.delivered_at = "delivered", event.delivered_at
+
+
+async def on_sms_failed(ctx: MessageContext, event: SmsFailed) -> None:
+    """The message failed, could not be delivered, or its fate is unknown."""
+    message = await messages.by_key(ctx.session, event.key)
+    if message is not None and message.status not in ("delivered", event.status):
+        message.status, message.reason = event.status, event.reason
+
+
+async def on_opted_out(ctx: MessageContext, event: OptedOut) -> None:
+    """The number opted out."""
+    if await ctx.session.get(OptOut, event.phone_index) is None:
+        ctx.session.add(
+            OptOut(
+                phone_index=event.phone_index,
+                keyword=event.keyword,
+                opted_out_at=event.opted_out_at,
+            )
+        )
+
+
+async def on_opted_in(ctx: MessageContext, event: OptedIn) -> None:
+    """The number opted back in."""
+    opt_out = await ctx.session.get(OptOut, event.phone_index)
+    if opt_out is not None and opt_out.opted_out_at <= event.opted_in_at:
+        await ctx.session.delete(opt_out)
