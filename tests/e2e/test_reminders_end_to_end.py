@@ -53,6 +53,7 @@ class System:
                 "NOTIFICATIONS_LEASE_SECONDS": "2",
                 "NOTIFICATIONS_SEND_INTERVAL": "0.2",
                 "NOTIFICATIONS_CONSUMER_GROUP_SUFFIX": suffix,
+                "NOTIFICATIONS_PUBLIC_URL": "http://127.0.0.1:9",  # receipts: integration tests
                 **env,
             },
         )

@@ -303,3 +303,25 @@ async def test_webhooks_refuse_bad_signatures_and_malformed_bodies(
         "/webhooks/sms/status", content="{}", headers={"Content-Type": "application/json"}
     )
     assert status.status_code == 400
+
+
+async def test_a_signed_delivery_receipt_marks_the_message_delivered(
+    client: httpx.AsyncClient, notifications: NotificationsWorld
+) -> None:
+    notifications.service.clock.set(at("2026-06-01T08:00:00Z"))
+    booked = await appointment(
+        notifications, await reachable_person(client), "2026-06-03T12:00:00+02:00"
+    )
+    await run_until(notifications, at("2026-06-01T10:00:00Z"))
+    [sent] = await notifications.fake.messages()
+    receipt = {"MessageSid": sent["sid"], "MessageStatus": "delivered"}
+    path = "/webhooks/sms/status"
+    answered = await notifications.http.post(path, **signed(notifications, path, receipt))
+    assert answered.status_code == 204
+    assert (await plan_of(notifications, booked["id"]))[0]["status"] == "delivered"
+    undelivered = {"MessageSid": sent["sid"], "MessageStatus": "undelivered", "ErrorCode": "30003"}
+    again = await notifications.http.post(path, **signed(notifications, path, undelivered))
+    assert again.status_code == 204
+    assert (await plan_of(notifications, booked["id"]))[0]["status"] == "delivered", (
+        "a late, contradicting receipt does not undo a delivery"
+    )
