@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.notifications.api import router
+from services.notifications.api.webhooks import router as webhooks_router
 from services.notifications.bootstrap import Notifications
 from shared.runtime import base_app
 
@@ -18,4 +19,8 @@ def create_app(notifications: Notifications) -> FastAPI:
     )
     app.state.notifications = notifications
     app.include_router(router)
+    if notifications.settings.provider == "twilio":
+        # the webhooks are signed with the Twilio-compatible provider's token: without that
+        # provider there is nobody to trust, so there are no webhooks
+        app.include_router(webhooks_router)
     return app

@@ -25,13 +25,13 @@ async def get_contact(session: AsyncSession, person_id: str, principal: Principa
 async def of_person(
     session: AsyncSession, person_id: str, principal: Principal
 ) -> list[MessagePublic]:
-    """The person's messages the caller's organisation sent or may see, newest first."""
+    """The messages of the caller's organisation's appointments with the person, newest first
+    (coordinators see all)."""
     contact = await session.get(Contact, person_id)
     query = select(Message).where(col(Message.person_id) == person_id)
     if not principal.has_role(*CROSS_ORGANISATION_ROLES):
-        own = contact is not None and contact.organisation_id == principal.org
-        if not own:
-            query = query.where(col(Message.organisation_id) == principal.org)
+        # even the registering organisation sees only the messages of its own appointments
+        query = query.where(col(Message.organisation_id) == principal.org)
     rows = list((await session.execute(query.order_by(col(Message.due_at).desc()))).scalars())
     if not rows and (
         contact is None or not may_see_organisation(principal, contact.organisation_id)

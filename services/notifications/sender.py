@@ -18,6 +18,7 @@ from sqlmodel import col
 from services.notifications import messages
 from services.notifications.bootstrap import Notifications
 from services.notifications.domain.plans import MIN_LEAD
+from services.notifications.domain.quiet import is_quiet, next_allowed
 from services.notifications.models import Contact, KnownAppointment, Message, OptOut
 from services.notifications.providers.base import (
     Accepted,
@@ -54,9 +55,9 @@ class Ready:
 class NotNow(Exception):
     """The message is not sent: `status` (cleared, blocked, or queued to try later)."""
 
-    def __init__(self, status: str, reason: str) -> None:
+    def __init__(self, status: str, reason: str, until: datetime | None = None) -> None:
         super().__init__(reason)
-        self.status, self.reason = status, reason
+        self.status, self.reason, self.until = status, reason, until
 
 
 class Sender:
@@ -85,15 +86,17 @@ class Sender:
                 log.warning("sender.tick_failed", error=type(exc).__name__)
             await sleep_or_stop(stop, self.service.policy.send_interval)
 
-    async def tick(self) -> int:
-        """One round: settle abandoned sends, then claim and send what is due."""
+    async def tick(self, most: int = 50) -> int:
+        """One round: settle abandoned sends, then claim and send what is due, one message at
+        a time (a claim's lease covers one send, never a queue of them)."""
         await self.recover()
-        claimed = await self.claim()
-        for message_id in claimed:
-            await self.deliver(message_id)
-        return len(claimed)
+        sent = 0
+        while sent < most and (claimed := await self.claim(limit=1)):
+            await self.deliver(claimed[0])
+            sent += 1
+        return sent
 
-    async def claim(self, limit: int = 20) -> list[str]:
+    async def claim(self, limit: int = 1) -> list[str]:
         """Take due messages for this worker only (others skip the locked rows)."""
         now = self.service.clock()
         async with self._uow() as uow:
@@ -130,6 +133,12 @@ class Sender:
             except NotNow as not_now:
                 await self._not_now(message_id, not_now)
                 return
+            except Exception as exc:  # nothing was sent: give the claim back, try later
+                log.warning(
+                    "sender.prepare_failed", message_id=message_id, error=type(exc).__name__
+                )
+                await self._not_now(message_id, NotNow("queued", "prepare_failed"))
+                return
         outgoing = Outgoing(
             to=ready.to,
             body=ready.body,
@@ -145,7 +154,8 @@ class Sender:
             await self._finish(message_id, "failed", exc.reason)
             return
         except UnknownOutcome as exc:
-            await self._resolve(message_id, exc.reason)
+            # the provider may still be working on it: look it up only after the lease
+            await self._ask_later(message_id, exc.reason)
             return
         fault_point("notifications.after_provider_accept")
         await self._sent(message_id, accepted, ready.phone_index)
@@ -189,7 +199,8 @@ class Sender:
         now = self.service.clock()
         async with self._uow() as uow:
             message = await uow.session.get(Message, message_id)
-            if message is None or message.status != "sending":
+            # the provider accepted it: record it even if a recovery put it back meanwhile
+            if message is None or message.status not in ("sending", "queued", "unknown"):
                 return
             message.status, message.sent_at, message.updated_at = "sent", now, now
             message.provider, message.provider_id = self.service.provider.name, accepted.provider_id
@@ -267,7 +278,7 @@ class Sender:
             if not_now.status == "queued":
                 message.status, message.reason, message.lease_until = "queued", not_now.reason, None
                 message.attempts -= 1  # nothing was tried
-                message.next_attempt_at = now + self.service.policy.retry_base
+                message.next_attempt_at = not_now.until or now + self.service.policy.retry_base
             else:
                 messages.settle(message, uow.record, not_now.status, not_now.reason, now)
             await uow.commit()
@@ -310,6 +321,7 @@ class Sender:
         index = self.service.secrets.phone_index(phone)
         if await session.get(OptOut, index) is not None:
             raise NotNow("blocked", "opted_out")
+        self._outside_quiet_hours(contact, now)
         text = self.service.templates.render(
             template_of(message.kind),
             contact.preferred_language,
@@ -319,6 +331,13 @@ class Sender:
             contact_phone=self.service.policy.contact_phone(appointment.organisation_id),
         )
         return Ready(phone, text.text, index)
+
+    def _outside_quiet_hours(self, contact: Contact, now: datetime) -> None:
+        """Late retries, resends and notices wait for the morning in the person's zone too."""
+        zone = ZoneInfo(contact.timezone)
+        quiet = self.service.policy.quiet
+        if is_quiet(now, zone, quiet):
+            raise NotNow("queued", "quiet_hours", until=next_allowed(now, zone, quiet))
 
     async def _appointment(
         self, session: AsyncSession, message: Message, now: datetime

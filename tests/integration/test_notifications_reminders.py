@@ -325,3 +325,47 @@ async def test_a_signed_delivery_receipt_marks_the_message_delivered(
     assert (await plan_of(notifications, booked["id"]))[0]["status"] == "delivered", (
         "a late, contradicting receipt does not undo a delivery"
     )
+
+
+async def test_withdrawn_sms_consent_stays_withdrawn_when_other_details_change(
+    client: httpx.AsyncClient, notifications: NotificationsWorld
+) -> None:
+    notifications.service.clock.set(at("2026-06-01T08:00:00Z"))
+    person_id = await reachable_person(client)
+    given = await client.post(
+        f"/persons/{person_id}/consents", json={"purpose": "sms_reminders"}, headers=DESK
+    )
+    withdrawn = await client.post(
+        f"/persons/{person_id}/consents/{given.json()['id']}/withdraw", headers=DESK
+    )
+    assert withdrawn.status_code == 200
+    changed = await client.patch(
+        f"/persons/{person_id}", json={"preferred_language": "en"}, headers=DESK
+    )
+    assert changed.status_code == 200
+    booked = await appointment(notifications, person_id, "2026-06-04T10:00:00+02:00")
+    await run_until(notifications, at("2026-06-02T09:00:00Z"))
+    plan = await plan_of(notifications, booked["id"])
+    assert (plan[0]["status"], plan[0]["reason"]) == ("blocked", "no_sms_consent")
+    assert await notifications.fake.messages() == []
+
+
+async def test_a_notice_decided_at_night_waits_for_the_morning_and_a_resend_is_asked_once(
+    client: httpx.AsyncClient, notifications: NotificationsWorld
+) -> None:
+    notifications.service.clock.set(at("2026-06-01T08:00:00Z"))
+    booked = await appointment(
+        notifications, await reachable_person(client), "2026-06-03T12:00:00+02:00"
+    )
+    await run_until(notifications, at("2026-06-01T10:00:00Z"))  # the two-day reminder goes
+    first = (await plan_of(notifications, booked["id"]))[0]
+    resend = f"/messages/{first['id']}/resend"
+    notifications.service.clock.set(at("2026-06-01T20:30:00Z"))  # 22:30 in Paris
+    assert (await notifications.http.post(resend, headers=CASEWORKER)).status_code == 201
+    assert (await notifications.http.post(resend, headers=CASEWORKER)).status_code == 409
+    await run_until(notifications, at("2026-06-01T20:31:00Z"))
+    assert len(await notifications.fake.messages()) == 1, "not at night"
+    waiting = [m for m in await plan_of(notifications, booked["id"]) if m["requested_by"]]
+    assert [(m["status"], m["reason"]) for m in waiting] == [("queued", "quiet_hours")]
+    await run_until(notifications, at("2026-06-02T06:00:00Z"))  # 08:00 in Paris
+    assert len(await notifications.fake.messages()) == 2

@@ -5,10 +5,12 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter
+from sqlalchemy import select
+from sqlmodel import col
 
 from services.notifications import messages, queries
 from services.notifications.api.deps import NotificationsDep, Staff
-from services.notifications.models import KnownAppointment
+from services.notifications.models import KnownAppointment, Message
 from services.notifications.schemas import MessagePublic
 from shared.outbox import Metadata
 from shared.uow import UnitOfWork
@@ -53,6 +55,15 @@ async def resend(
         original = await queries.visible_message(uow.session, str(message_id), principal)
         if original.status not in RESENDABLE or original.appointment_id is None:
             raise Conflict(f"a {original.status} message cannot be resent")
+        waiting = await uow.session.execute(
+            select(col(Message.id)).where(
+                col(Message.appointment_id) == original.appointment_id,
+                col(Message.requested_by).is_not(None),
+                col(Message.status).in_(("queued", "sending")),
+            )
+        )
+        if waiting.first() is not None:
+            raise Conflict("a resend of this appointment is on its way already")
         appointment = await uow.session.get(KnownAppointment, original.appointment_id)
         if appointment is None or appointment.status != "scheduled" or appointment.starts_at <= now:
             raise Conflict("the appointment is not ahead any more: there is nothing to remind")

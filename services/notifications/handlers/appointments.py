@@ -8,11 +8,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import structlog
+from sqlalchemy import select, update
+from sqlmodel import col
 
 from services.notifications import messages
 from services.notifications.bootstrap import Notifications
 from services.notifications.domain.plans import offsets_for, plan
-from services.notifications.models import KnownAppointment
+from services.notifications.models import KnownAppointment, Message
 from shared.consumer import Handler, MessageContext
 from shared.events.casework import (
     AppointmentAttended,
@@ -20,6 +22,7 @@ from shared.events.casework import (
     AppointmentMissed,
     AppointmentRescheduled,
     AppointmentScheduled,
+    CaseTransferred,
 )
 
 log = structlog.get_logger(__name__)
@@ -139,7 +142,24 @@ def appointment_handlers(notifications: Notifications) -> dict[str, Handler]:
                 notifications.clock(),
             )
 
+    async def transferred(ctx: MessageContext, event: CaseTransferred) -> None:
+        """The case changed owner: its appointments and messages follow it."""
+        await ctx.session.execute(
+            update(KnownAppointment)
+            .where(col(KnownAppointment.case_id) == event.case_id)
+            .values(organisation_id=event.to_organisation)
+        )
+        appointments = select(col(KnownAppointment.appointment_id)).where(
+            col(KnownAppointment.case_id) == event.case_id
+        )
+        await ctx.session.execute(
+            update(Message)
+            .where(col(Message.appointment_id).in_(appointments))
+            .values(organisation_id=event.to_organisation)
+        )
+
     return {
+        CaseTransferred.TYPE: transferred,
         AppointmentScheduled.TYPE: scheduled,
         AppointmentRescheduled.TYPE: scheduled,
         AppointmentCancelled.TYPE: cancelled,

@@ -50,7 +50,9 @@ async def on_person_updated(ctx: MessageContext, event: PersonUpdated) -> None:
     if "chosen_name" in event.changed and event.chosen_name is not None:
         contact.chosen_name_enc = event.chosen_name
     contact.preferred_language = event.preferred_language or "fr"
-    contact.sms_consent, contact.timezone = event.sms_consent, event.timezone
+    contact.timezone = event.timezone
+    if "sms_consent" in event.changed:  # an edit of something else leaves consent as it is
+        contact.sms_consent = event.sms_consent
 
 
 async def on_consent_given(ctx: MessageContext, event: ConsentGiven) -> None:
