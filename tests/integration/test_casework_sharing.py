@@ -140,3 +140,15 @@ async def test_offers_are_answered_once_and_only_by_their_organisation(
     assert declined.status_code == 200
     assert (await answer(casework, share["id"], "accept", AT_CIMADE)).status_code == 409
     assert (await casework.http.get(f"/cases/{case['id']}", headers=AT_CIMADE)).status_code == 404
+
+
+async def test_one_transfer_at_a_time(client: httpx.AsyncClient, casework: CaseworkWorld) -> None:
+    person_id = await person(client, casework)
+    case = await open_case(casework, person_id, "naturalisation")
+    await consent(client, person_id, CIMADE)
+    await consent(client, person_id, GISTI)
+    await casework.sync()
+    assert (await offer(casework, case, GISTI, "transfer")).status_code == 201
+    second = await offer(casework, case, CIMADE, "transfer")
+    assert second.status_code == 409
+    assert "transfer" in second.json()["detail"]

@@ -13,6 +13,7 @@ from services.casework.handlers import sharing
 from services.casework.models import CaseShare
 from services.casework.queries.access import find_case
 from services.casework.schemas.sharing import ShareAction, ShareAnswer, ShareCreate, SharePublic
+from shared.auth import may_see_organisation
 
 router = APIRouter(tags=["sharing"])
 
@@ -35,14 +36,13 @@ async def offer_share(
 async def shares_of_case(
     case_id: uuid.UUID, principal: Caseworker, casework: CaseworkDep
 ) -> list[SharePublic]:
-    """Who the case was offered to, and where each offer stands."""
+    """Who the case was offered to, and where each offer stands (a partner sees its own)."""
     async with casework.runtime.sessions() as session:
         case = await find_case(session, str(case_id), principal)
-        rows = await session.execute(
-            select(CaseShare)
-            .where(col(CaseShare.case_id) == case.id)
-            .order_by(col(CaseShare.offered_at))
-        )
+        query = select(CaseShare).where(col(CaseShare.case_id) == case.id)
+        if not may_see_organisation(principal, case.organisation_id):
+            query = query.where(col(CaseShare.organisation_id) == principal.org)  # its own
+        rows = await session.execute(query.order_by(col(CaseShare.offered_at)))
         return [SharePublic.model_validate(s, from_attributes=True) for s in rows.scalars()]
 
 

@@ -9,7 +9,7 @@ import structlog
 from sqlalchemy import select
 from sqlmodel import col
 
-from services.casework.domain import sharing
+from services.casework.domain import Refused, sharing
 from services.casework.handlers.cases import bump
 from services.casework.models import Case, CaseShare
 from services.casework.queries.access import Need, consents_to_share, find_case
@@ -39,6 +39,8 @@ async def offer(
             col(CaseShare.status).in_(sharing.LIVE),
         )
     )
+    if command.kind.value == "transfer" and await _live_transfer(uow, case.id) is not None:
+        raise Refused("a transfer of this case is under way already: revoke it first")
     consented = await consents_to_share(uow.session, case.person_id, command.organisation_id)
     sharing.offer(
         case.organisation_id, command.organisation_id, consented, set(live.scalars()), command.kind
@@ -111,6 +113,15 @@ async def answer(
     if action is ShareAction.ACCEPT and share.kind == "transfer":
         await _transfer(uow, case, share, now)
     return share
+
+
+async def _live_transfer(uow: UnitOfWork, case_id: str) -> CaseShare | None:
+    query = select(CaseShare).where(
+        col(CaseShare.case_id) == case_id,
+        col(CaseShare.kind) == "transfer",
+        col(CaseShare.status) == "offered",
+    )
+    return (await uow.session.execute(query)).scalars().first()
 
 
 async def _transfer(uow: UnitOfWork, case: Case, share: CaseShare, now: datetime) -> None:
