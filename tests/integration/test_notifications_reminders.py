@@ -4,6 +4,7 @@ retried after a 5xx, never sent twice (real PostgreSQL, a controllable clock).""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
@@ -11,6 +12,7 @@ import httpx
 import pytest
 
 from services.notifications.providers.signature import sign
+from services.notifications.sender import Sender
 from tests.integration.conftest import NotificationsWorld, token
 
 pytestmark = pytest.mark.integration
@@ -369,3 +371,39 @@ async def test_a_notice_decided_at_night_waits_for_the_morning_and_a_resend_is_a
     assert [(m["status"], m["reason"]) for m in waiting] == [("queued", "quiet_hours")]
     await run_until(notifications, at("2026-06-02T06:00:00Z"))  # 08:00 in Paris
     assert len(await notifications.fake.messages()) == 2
+
+
+async def test_two_workers_at_once_send_each_message_once(
+    client: httpx.AsyncClient, notifications: NotificationsWorld
+) -> None:
+    notifications.service.clock.set(at("2026-06-01T08:00:00Z"))
+    for hour in range(10, 16):
+        await appointment(
+            notifications, await reachable_person(client), f"2026-06-03T{hour}:00:00+02:00"
+        )
+    notifications.service.clock.set(at("2026-06-01T16:00:00Z"))  # every two-day reminder due
+    await notifications.sync()
+    other = Sender(notifications.service)
+    sent = await asyncio.gather(notifications.sender.tick(), other.tick())
+    assert sum(sent) == 6
+    references = [m["reference"] for m in await notifications.fake.messages()]
+    assert len(references) == len(set(references)) == 6
+
+
+async def test_a_provider_that_keeps_failing_ends_in_failed_after_the_limit(
+    client: httpx.AsyncClient, notifications: NotificationsWorld
+) -> None:
+    notifications.service.clock.set(at("2026-06-01T08:00:00Z"))
+    booked = await appointment(
+        notifications, await reachable_person(client), "2026-06-03T12:00:00+02:00"
+    )
+    limit = notifications.service.policy.max_attempts
+    await notifications.fake.arm("error_5xx", times=limit)
+    instant = at("2026-06-01T10:00:00Z")
+    for _ in range(limit):
+        await run_until(notifications, instant)
+        instant += timedelta(hours=1)  # past every backoff (60 s, doubling)
+    first = (await plan_of(notifications, booked["id"]))[0]
+    assert (first["status"], first["attempts"]) == ("failed", limit)
+    assert first["reason"].startswith("gave up after")
+    assert await notifications.fake.messages() == []
