@@ -58,6 +58,30 @@ async def _household(
     session: AsyncSession, keys: KeyStore, person_id: str, principal: Principal
 ) -> HouseholdPublic | None:
     try:
-        return await households.of_person(session, keys, person_id, principal)
+        household = await households.of_person(session, keys, person_id, principal)
     except NotFound:
         return None
+    return _own_part(household, person_id)
+
+
+def _own_part(household: HouseholdPublic, person_id: str) -> HouseholdPublic:
+    """What of the household is the person's own (art. 15(4): others' data stays out): other
+    registered members only by id and relation; the reference's flags and dependants only
+    for the reference person."""
+    is_reference = household.reference_person_id == person_id
+    members = [
+        m
+        if m.person_id == person_id or (is_reference and m.person_id is None)
+        else m.model_copy(
+            update={"birth_date": None, "birth_year": None, "age": None, "flags": None}
+        )
+        for m in household.members
+        if is_reference or m.person_id is not None
+    ]
+    return household.model_copy(
+        update={
+            "flags": household.flags if is_reference else None,
+            "members": members,
+            "children_ages": [],
+        }
+    )

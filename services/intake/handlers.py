@@ -31,7 +31,7 @@ from services.intake.schemas import (
     ReferralAction,
     ReferralCreate,
 )
-from shared.auth import Principal
+from shared.auth import Principal, may_see_organisation
 from shared.consumer import MessageContext
 from shared.events.casework import ReferralAccepted
 from shared.events.intake import (
@@ -204,7 +204,12 @@ async def withdraw_consent(
     referred to may record it too)."""
     person = await queries.find_person(uow.session, person_id, principal)
     consent = await uow.session.get(Consent, consent_id)
-    if consent is None or consent.person_id != person.id:
+    partner = not may_see_organisation(principal, person.organisation_id)
+    if (
+        consent is None
+        or consent.person_id != person.id
+        or (partner and consent.partner_id != principal.org)  # a partner withdraws its own
+    ):
         raise NotFound("No such consent for this person.")
     uow.record(
         *domain.withdraw_consent(person.id, consent.id, consent.withdrawn_at is not None, now)
@@ -378,7 +383,8 @@ async def on_referral_accepted(ctx: MessageContext, event: ReferralAccepted) -> 
         raise PoisonEvent("unknown_referral", "no such referral of this person in intake")
     if referral.partner_id != event.organisation_id:
         raise PoisonEvent("wrong_partner", "the referral went to another organisation")
-    referral.partner_case_id = event.case_id
+    if referral.status in ("requested", "accepted"):
+        referral.partner_case_id = event.case_id
     if referral.status != "requested":
         log.info("referral.answer_after_move", referral_id=referral.id, status=referral.status)
         return

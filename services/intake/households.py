@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from services.intake import queries
-from services.intake.keys import KeyStore
+from services.intake.keys import KeyStore, PersonErased
 from services.intake.models import Household, HouseholdMember, Person
 from services.intake.schemas import (
     ConsentPurpose,
@@ -29,14 +29,17 @@ from shared.auth import Principal
 from shared.crypto import decrypt_field, encrypt_field
 from shared.events.intake import HouseholdComposed, HouseholdDissolved
 from shared.uow import UnitOfWork
-from shared.web import Conflict, NotFound
+from shared.web import Conflict, NotFound, Unprocessable
 
 CHILDREN = frozenset({Relationship.CHILD, Relationship.GRANDCHILD})
 HEALTH = ConsentPurpose.HEALTH_INFORMATION.value
 
 
 class Composition:
-    """A household's members and flags, as kept encrypted with the reference person's key."""
+    """A household's members and flags. The whole is encrypted with the reference person's
+    key; inside it, each registered member's own details (birth date or year, health flags)
+    are sealed again with that member's key, so erasing a member erases them from every
+    version of the household, including those already published."""
 
     def __init__(self, flags: HealthFlags | None, members: list[HouseholdMemberIn]) -> None:
         self.flags = flags
@@ -46,23 +49,55 @@ class Composition:
         """Ids of the members who are registered persons."""
         return {str(m.person_id) for m in self.members if m.person_id is not None}
 
-    def seal(self, data_key: bytes, household: Household) -> str:
-        """The composition encrypted for the household's reference person."""
+    async def seal(self, keys: KeyStore, session: AsyncSession, household: Household) -> str:
+        """The composition encrypted for the reference person (members' details for them)."""
+        members = []
+        for member in self.members:
+            entry = member.model_dump(mode="json")
+            if member.person_id is not None:
+                own = {name: entry.pop(name) for name in MEMBER_DETAILS}
+                member_key = await keys.get(session, str(member.person_id))
+                aad = _member_aad(str(member.person_id), household)
+                entry["sealed"] = encrypt_field(member_key, json.dumps(own), aad=aad)
+            members.append(entry)
         document = {
             "flags": self.flags.model_dump(mode="json") if self.flags else None,
-            "members": [member.model_dump(mode="json") for member in self.members],
+            "members": members,
         }
-        return encrypt_field(data_key, json.dumps(document), aad=_aad(household))
+        reference_key = await keys.get(session, household.reference_person_id)
+        return encrypt_field(reference_key, json.dumps(document), aad=_aad(household))
 
     @classmethod
-    def unseal(cls, data_key: bytes, household: Household) -> Composition:
-        """The composition in clear (inside intake's process only)."""
+    async def unseal(
+        cls, keys: KeyStore, session: AsyncSession, household: Household
+    ) -> Composition:
+        """The composition in clear (inside intake's process only); an erased member's own
+        details read as absent."""
+        reference_key = await keys.get(session, household.reference_person_id)
         document: dict[str, Any] = json.loads(
-            decrypt_field(data_key, household.composition_enc, aad=_aad(household))
+            decrypt_field(reference_key, household.composition_enc, aad=_aad(household))
         )
+        members = []
+        for entry in document["members"]:
+            sealed = entry.pop("sealed", None)
+            if sealed is not None:
+                try:
+                    member_key = await keys.get(session, entry["person_id"])
+                except PersonErased:
+                    sealed = None  # their details went with their key
+                else:
+                    aad = _member_aad(entry["person_id"], household)
+                    entry.update(json.loads(decrypt_field(member_key, sealed, aad=aad)))
+            members.append(HouseholdMemberIn.model_validate(entry))
         flags = HealthFlags.model_validate(document["flags"]) if document["flags"] else None
-        members = [HouseholdMemberIn.model_validate(m) for m in document["members"]]
         return cls(flags, members)
+
+
+MEMBER_DETAILS = ("birth_date", "birth_year", "flags")
+
+
+def _member_aad(person_id: str, household: Household) -> str:
+    return f"{person_id}:household:{household.id}"
 
 
 def _aad(household: Household) -> str:
@@ -104,7 +139,8 @@ async def recompose(
     now: datetime,
 ) -> Household:
     """Replace the composition; refused (409) if someone changed it since `command.version`."""
-    household = await uow.session.get(Household, household_id)
+    # locked until commit: two changes of one household never both pass the version check
+    household = await uow.session.get(Household, household_id, with_for_update=True)
     if household is None:
         raise NotFound(_NO_HOUSEHOLD)
     await _live(uow.session, household.reference_person_id, principal)
@@ -146,6 +182,8 @@ async def _check(
 ) -> None:
     """Members must be persons the caller may change, in no other household; health flags
     need the consent of the person they describe (the reference person for dependants)."""
+    if household.reference_person_id in composition.registered():
+        raise Unprocessable("members: the reference person is not listed among the members")
     for person_id in composition.registered():
         await _live(session, person_id, principal)
     for person_id in composition.registered() | {household.reference_person_id}:
@@ -170,8 +208,7 @@ async def _check(
 async def _compose(
     uow: UnitOfWork, keys: KeyStore, household: Household, composition: Composition, now: datetime
 ) -> None:
-    data_key = await keys.get(uow.session, household.reference_person_id)
-    household.composition_enc = composition.seal(data_key, household)
+    household.composition_enc = await composition.seal(keys, uow.session, household)
     uow.record(
         HouseholdComposed(
             person_id=household.reference_person_id,
@@ -194,25 +231,25 @@ async def _member_ids(session: AsyncSession, household_id: str) -> set[str]:
 async def get(
     session: AsyncSession, keys: KeyStore, household_id: str, principal: Principal
 ) -> HouseholdPublic:
-    """The household, if the caller's organisation may see its reference person."""
+    """The household, for the organisation that registered its reference person (it holds
+    other members' details: a partner the person was referred to does not read it)."""
     household = await session.get(Household, household_id)
     if household is None:
         raise NotFound(_NO_HOUSEHOLD)
     try:
-        await queries.find_person(session, household.reference_person_id, principal)
+        await queries.find_own_person(
+            session, household.reference_person_id, principal, merged_ok=True
+        )
     except NotFound as exc:
         raise NotFound(_NO_HOUSEHOLD) from exc
-    return public(
-        household,
-        Composition.unseal(await keys.get(session, household.reference_person_id), household),
-    )
+    return public(household, await Composition.unseal(keys, session, household))
 
 
 async def of_person(
     session: AsyncSession, keys: KeyStore, person_id: str, principal: Principal
 ) -> HouseholdPublic:
     """The household the person belongs to."""
-    person = await queries.find_person(session, person_id, principal)
+    person = await queries.find_own_person(session, person_id, principal, merged_ok=True)
     membership = await session.get(HouseholdMember, person.id)
     if membership is None:
         raise NotFound("This person belongs to no household.")
@@ -268,8 +305,7 @@ async def forget_health(
     household = await uow.session.get(Household, membership.household_id) if membership else None
     if household is None:
         return
-    data_key = await keys.get(uow.session, household.reference_person_id)
-    composition = Composition.unseal(data_key, household)
+    composition = await Composition.unseal(keys, uow.session, household)
     is_reference = person_id == household.reference_person_id
     members = [
         m.model_copy(update={"flags": None})
@@ -307,9 +343,7 @@ async def forget_person(
         )
         return
     await uow.session.delete(membership)
-    composition = Composition.unseal(
-        await keys.get(uow.session, household.reference_person_id), household
-    )
+    composition = await Composition.unseal(keys, uow.session, household)
     remaining = [m for m in composition.members if str(m.person_id) != person_id]
     household.version += 1
     household.updated_at, household.updated_by = now, actor

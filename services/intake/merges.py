@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from services.intake import domain, queries
-from services.intake.models import Merge, Person
+from services.intake.models import HouseholdMember, Merge, Person
 from services.intake.schemas import MergeCreate, MergePublic, SplitCreate
 from shared.auth import Principal
 from shared.uow import UnitOfWork
@@ -25,6 +25,14 @@ async def merge(
     duplicate = await queries.find_own_person(
         uow.session, str(command.duplicate_id), principal, merged_ok=True
     )
+    await _lock(uow.session, survivor.id, duplicate.id)
+    households = {
+        m.household_id
+        for person_id in (survivor.id, duplicate.id)
+        if (m := await uow.session.get(HouseholdMember, person_id)) is not None
+    }
+    if len(households) > 1:
+        raise domain.Refused("the two records belong to different households: recompose first")
     merge_id = str(uuid.uuid4())
     sides = [await _side(uow.session, person) for person in (survivor, duplicate)]
     uow.record(*domain.merge(sides[0], sides[1], merge_id, now))
@@ -54,6 +62,8 @@ async def split(
         )
     except NotFound as exc:
         raise NotFound(_NO_MERGE) from exc
+    await _lock(uow.session, survivor.id, record.merged_id)
+    await uow.session.refresh(record)
     merged = await uow.session.get(Person, record.merged_id)
     assert merged is not None, "a merge always names two persons"
     uow.record(
@@ -72,6 +82,13 @@ async def split(
 
 
 _NO_MERGE = "No merge with this id is visible to your organisation."
+
+
+async def _lock(session: AsyncSession, *person_ids: str) -> None:
+    """Lock the records in a fixed order: two merges of the same records run one after the
+    other, and each sees what the other did."""
+    for person_id in sorted(set(person_ids)):
+        await session.get(Person, person_id, with_for_update=True, populate_existing=True)
 
 
 async def _side(session: AsyncSession, person: Person) -> domain.MergeSide:

@@ -151,9 +151,11 @@ async def consents_to_share(session: AsyncSession, person_id: str, partner_id: s
 async def consents(
     session: AsyncSession, person_id: str, principal: Principal
 ) -> list[ConsentPublic]:
-    """The person's consents, oldest first."""
+    """The person's consents, oldest first (a partner sees those that name it)."""
     person = await find_person(session, person_id, principal)
     query = select(Consent).where(col(Consent.person_id) == person.id)
+    if not may_see_organisation(principal, person.organisation_id):
+        query = query.where(col(Consent.partner_id) == principal.org)  # a partner: its own
     rows = await session.execute(query.order_by(col(Consent.given_at), col(Consent.id)))
     return [ConsentPublic.model_validate(c, from_attributes=True) for c in rows.scalars()]
 

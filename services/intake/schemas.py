@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import (
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -336,8 +337,8 @@ class PersonFilters(BaseModel):
     limit: int = Field(default=50, ge=1, le=200)
     offset: int = Field(default=0, ge=0)
     preferred_language: LanguageTag | None = None
-    registered_from: datetime | None = None
-    registered_to: datetime | None = None
+    registered_from: AwareDatetime | None = None
+    registered_to: AwareDatetime | None = None
     erased: bool | None = None
     include_merged: bool = Field(
         default=False, description="also list records merged into another person's"

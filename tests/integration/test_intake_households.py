@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from services.intake.bootstrap import Intake
 from services.intake.models import outbox_table
+from shared.crypto import decrypt_field
 from tests.integration.conftest import token
 
 pytestmark = pytest.mark.integration
@@ -205,7 +206,11 @@ async def test_erasure_takes_a_member_out_and_dissolves_the_household_of_its_ref
             json={
                 "reference_person_id": mother,
                 "members": [
-                    {"person_id": father, "relationship": "partner"},
+                    {
+                        "person_id": father,
+                        "relationship": "partner",
+                        "birth_date": "1988-07-14",
+                    },
                     {"relationship": "child", "birth_year": 2019},
                 ],
             },
@@ -213,6 +218,22 @@ async def test_erasure_takes_a_member_out_and_dissolves_the_household_of_its_ref
         )
     ).json()
     assert (await client.post(f"/persons/{father}/erasure", headers=eraser)).status_code == 200
+    # every version of the household ever published, opened with the mother's living key:
+    # the father's own details were sealed with his key, gone with it
+    async with intake.runtime.sessions() as session:
+        mother_key = await intake.keys.get(session, mother)
+    versions = [
+        json.loads(
+            decrypt_field(
+                mother_key, e["data"]["composition"], aad=f"{mother}:household:{household['id']}"
+            )
+        )
+        for e in await envelopes(intake)
+        if e["type"] == "intake.household_composed.v1"
+    ]
+    assert len(versions) == 2
+    assert "1988-07-14" not in json.dumps(versions)
+    assert "sealed" in versions[0]["members"][0]
     left = (await client.get(f"/households/{household['id']}", headers=DESK)).json()
     assert [m["relationship"] for m in left["members"]] == ["child"]
     assert left["version"] == 2
@@ -224,3 +245,61 @@ async def test_erasure_takes_a_member_out_and_dissolves_the_household_of_its_ref
     assert (await client.get(f"/households/{household['id']}", headers=DESK)).status_code == 404
     types = [e["type"] for e in await envelopes(intake)]
     assert types.count("intake.household_dissolved.v1") == 1
+
+
+async def test_a_partner_reads_neither_the_household_nor_consents_naming_others(
+    client: httpx.AsyncClient,
+) -> None:
+    coordinator = token(CITY, "coordinator")
+    for partner_id in (CIMADE, "assoc-gisti"):
+        body = {"id": partner_id, "name": partner_id, "services": ["legal_support"]}
+        await client.post("/partners", json=body, headers=coordinator)
+    mother, father = await register(client, "Awa"), await register(client, "Moussa")
+    await client.post(
+        "/households",
+        json={
+            "reference_person_id": mother,
+            "members": [{"person_id": father, "relationship": "partner"}],
+        },
+        headers=DESK,
+    )
+    consents = {}
+    for partner_id in (CIMADE, "assoc-gisti"):
+        given = await client.post(
+            f"/persons/{mother}/consents",
+            json={"purpose": "share_with_partner", "partner_id": partner_id},
+            headers=DESK,
+        )
+        consents[partner_id] = given.json()["id"]
+    referred = await client.post(
+        f"/persons/{mother}/referrals",
+        json={"partner_id": CIMADE, "service": "legal_support"},
+        headers=DESK,
+    )
+    assert referred.status_code == 201
+    partner = token(CIMADE, "caseworker")
+    assert (await client.get(f"/persons/{mother}", headers=partner)).status_code == 200
+    assert (await client.get(f"/persons/{mother}/household", headers=partner)).status_code == 403
+    seen = (await client.get(f"/persons/{mother}/consents", headers=partner)).json()
+    assert [c["partner_id"] for c in seen] == [CIMADE], "not who else the person shares with"
+    others = await client.post(
+        f"/persons/{mother}/consents/{consents['assoc-gisti']}/withdraw", headers=partner
+    )
+    assert others.status_code == 404
+
+
+async def test_a_household_member_cannot_be_its_reference_and_filters_need_a_time_zone(
+    client: httpx.AsyncClient,
+) -> None:
+    mother = await register(client, "Awa")
+    formed = await client.post("/households", json={"reference_person_id": mother}, headers=DESK)
+    twice = await client.put(
+        f"/households/{formed.json()['id']}",
+        json={"version": 1, "members": [{"person_id": mother, "relationship": "other"}]},
+        headers=DESK,
+    )
+    assert twice.status_code == 422
+    assert "reference" in twice.json()["detail"]
+    naive = await client.get("/persons?registered_from=2024-01-01T00:00:00", headers=DESK)
+    assert naive.status_code == 422
+    assert "registered_from" in naive.text

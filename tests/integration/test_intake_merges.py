@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 
@@ -150,3 +151,13 @@ async def test_erasing_the_survivor_erases_the_records_merged_into_it(
     async with intake.runtime.sessions() as session:
         [record] = (await session.execute(select(Merge))).scalars()
     assert record.reason == "[erased]"
+
+
+async def test_two_merges_of_one_record_at_once_one_wins(client: httpx.AsyncClient) -> None:
+    first, second, duplicate = [await register(client, n) for n in ("Ali", "Ali B", "Ali C")]
+    answers = await asyncio.gather(
+        merge(client, first, duplicate), merge(client, second, duplicate)
+    )
+    assert sorted(r.status_code for r in answers) == [201, 409]
+    opposite = await asyncio.gather(merge(client, first, second), merge(client, second, first))
+    assert sorted(r.status_code for r in opposite) == [201, 409], "never a cycle"

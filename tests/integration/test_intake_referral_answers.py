@@ -152,8 +152,8 @@ async def test_answers_intake_cannot_apply_are_parked_or_left_alone(
 
     reasons = await eventually(parked, lambda p: len(p) >= 2, timeout=60, what="two answers parked")
     assert reasons == {unknown.id: "unknown_referral", impostor.id: "wrong_partner"}
-    # the late acceptance was handled before the impostor: it notes the case, moves nothing
+    # the late acceptance was handled before the impostor: a revoked referral stays as it is
     now = await referral_now(client, referral)
     assert now["status"] == "revoked"
-    assert now["partner_case_id"] == late.data["case_id"]
+    assert now["partner_case_id"] is None
     assert [c["data"]["status"] for c in await status_changes(intake)] == ["revoked"]
