@@ -160,7 +160,7 @@ class ConsumerRunner:
                 offsets[(records[-1].topic, records[-1].partition)] = records[-1].offset + 1
             await self.parking.flush()
             await subscription.commit(offsets)
-            if not fetched and not self.caught_up.is_set() and await subscription.caught_up():
+            if not self.caught_up.is_set() and await subscription.caught_up():
                 self.caught_up.set()
 
     async def handle_batch(self, records: Sequence[IncomingRecord]) -> None:

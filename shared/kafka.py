@@ -283,15 +283,28 @@ class KafkaSubscription:
         return {(tp.topic, tp.partition) for tp in self._consumer.assignment()}
 
     async def caught_up(self) -> bool:
-        """Whether this member has read everything written so far to the partitions it owns
-        (False while it owns none: nothing is known yet)."""
-        owned = list(self._consumer.assignment())
+        """Whether the whole group has read everything written so far to its topics: this
+        member's partitions by its position, the others' by the group's committed offsets
+        (False while this member owns nothing yet)."""
+        owned = set(self._consumer.assignment())
         if not owned:
             return False
-        ends = await self._consumer.end_offsets(owned)
-        for tp in owned:
-            if await self._consumer.position(tp) < ends[tp]:
-                return False
+        partitions = [
+            TopicPartition(topic, p)
+            for topic in self._topics
+            for p in sorted(self._consumer.partitions_for_topic(topic) or ())
+        ]
+        try:
+            ends = await self._consumer.end_offsets(partitions)
+            for tp in partitions:
+                if tp in owned:
+                    read = await self._consumer.position(tp)
+                else:
+                    read = await self._consumer.committed(tp) or 0
+                if read < ends[tp]:
+                    return False
+        except (KafkaError, OSError):
+            return False  # cannot tell now: ask again on the next round
         return True
 
 

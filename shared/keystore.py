@@ -74,7 +74,10 @@ class KeyStoreClient:
             )
         except httpx.HTTPError as exc:
             raise KeyStoreUnavailable(f"key store unreachable: {type(exc).__name__}") from exc
-        if response.status_code in (404, 410):
+        problem = response.headers.get("content-type", "").startswith("application/problem+json")
+        # 410 is an erasure; 404 only when intake itself says it knows no such person (a 404
+        # from a wrong URL or a proxy must not read as an erasure)
+        if response.status_code == 410 or (response.status_code == 404 and problem):
             self.forget(person_id)
             raise PersonKeyGone(person_id)
         if response.status_code != 200:
