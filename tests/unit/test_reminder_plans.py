@@ -418,3 +418,19 @@ def test_every_booking_moment_before_an_appointment_keeps_the_invariants() -> No
         # Nothing planned only when it is too late, or it is night until too late.
         assert minutes < 30 or is_quiet(now, PARIS, hours), now
         assert {skip.reason for skip in skipped} <= {"too_late", "appointment_past"}
+
+
+def test_quiet_hours_are_the_persons_when_they_live_elsewhere() -> None:
+    """An appointment held on Paris time for a person who lives on Kabul time (UTC+4:30):
+    the two-day reminder falls at 21:00 UTC, 01:30 in Kabul, and moves to 08:00 in Kabul
+    (03:30 UTC), not to 08:00 in Paris (06:00 UTC)."""
+    paris, kabul = ZoneInfo("Europe/Paris"), ZoneInfo("Asia/Kabul")
+    starts_at = datetime(2026, 6, 12, 23, 0, tzinfo=paris)  # 21:00 UTC
+    now = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+    offsets = [Offset("two_days", timedelta(days=2))]
+    quiet = QuietHours(start=time(21), end=time(8))
+    planned, _ = plan(starts_at, paris, now, offsets, quiet, person_zone=kabul)
+    assert planned[0].due_at == datetime(2026, 6, 11, 3, 30, tzinfo=UTC)
+    assert planned[0].deferred is True
+    in_paris, _ = plan(starts_at, paris, now, offsets, quiet)
+    assert in_paris[0].due_at == datetime(2026, 6, 11, 6, 0, tzinfo=UTC)

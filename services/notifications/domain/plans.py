@@ -68,8 +68,11 @@ def plan(
     offsets: Sequence[Offset] = DEFAULT_OFFSETS,
     quiet: QuietHours = QuietHours(),
     min_lead: timedelta = MIN_LEAD,
+    person_zone: ZoneInfo | None = None,
 ) -> tuple[list[Planned], list[Skipped]]:
-    """The reminders of an appointment starting at `starts_at`, seen at `now`.
+    """The reminders of an appointment starting at `starts_at`, seen at `now`. Offsets count
+    on the appointment's calendar (`zone`); quiet hours are the person's (`person_zone`,
+    the appointment's zone when not given).
 
     1. `starts_at` and `now` must be aware (ValueError if naive); offset kinds must be unique.
     2. An appointment starting before `now + min_lead` gets nothing: every offset is skipped,
@@ -92,13 +95,14 @@ def plan(
         reason: SkipReason = "appointment_past" if starts_at <= now else "too_late"
         return [], [Skipped(offset.kind, reason) for offset in offsets]
     wanted, skipped = _wanted(starts_at, zone, now, offsets)
+    night = person_zone or zone
     kept: list[tuple[Offset, Planned]] = []
     for offset, due in wanted:
-        sent = _send_time(due, starts_at - min_lead, zone, now, quiet)
+        sent = _send_time(due, starts_at - min_lead, night, now, quiet)
         if sent is None:
             skipped.append(Skipped(offset.kind, "too_late"))
         else:
-            kept.append((offset, Planned(offset.kind, sent, is_quiet(due, zone, quiet))))
+            kept.append((offset, Planned(offset.kind, sent, is_quiet(due, night, quiet))))
     planned, merged = _merge(kept)
     return planned, sorted(skipped + merged, key=lambda skip: order[skip.kind])
 

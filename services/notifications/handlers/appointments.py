@@ -14,7 +14,7 @@ from sqlmodel import col
 from services.notifications import messages
 from services.notifications.bootstrap import Notifications
 from services.notifications.domain.plans import offsets_for, plan
-from services.notifications.models import KnownAppointment, Message
+from services.notifications.models import Contact, KnownAppointment, Message
 from shared.consumer import Handler, MessageContext
 from shared.events.casework import (
     AppointmentAttended,
@@ -89,8 +89,14 @@ def appointment_handlers(notifications: Notifications) -> dict[str, Handler]:
 
     async def _plan(ctx: MessageContext, known: KnownAppointment, now: datetime) -> None:
         offsets = offsets_for(known.kind, policy.offsets)
+        contact = await ctx.session.get(Contact, known.person_id)
         planned, skipped = plan(
-            known.starts_at, ZoneInfo(known.timezone), now, offsets, policy.quiet
+            known.starts_at,
+            ZoneInfo(known.timezone),
+            now,
+            offsets,
+            policy.quiet,
+            person_zone=ZoneInfo(contact.timezone) if contact is not None else None,
         )
         for reminder in planned:
             await messages.plan(
