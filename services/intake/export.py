@@ -20,7 +20,7 @@ from services.intake.schemas import (
     SubjectAccessExport,
 )
 from shared.auth import Principal
-from shared.web import NotFound
+from shared.web import Gone, NotFound
 
 
 async def export(
@@ -29,7 +29,7 @@ async def export(
     """Everything intake holds about a person (GDPR art. 15); refused once they are erased."""
     person = await queries.find_own_person(session, person_id, principal, merged_ok=True)
     if person.erased_at is not None:
-        raise queries.Gone("This person was erased: intake holds nothing readable about them.")
+        raise Gone("This person was erased: intake holds nothing readable about them.")
     rows = await session.execute(
         select(table.c.envelope).where(table.c.key == person.id).order_by(table.c.seq)
     )

@@ -42,7 +42,7 @@ from shared.events.intake import (
 )
 from shared.poison import PoisonEvent, summarise
 from shared.uow import UnitOfWork
-from shared.web import Conflict, NotFound, Unprocessable
+from shared.web import Conflict, Gone, NotFound, Unprocessable
 
 log = structlog.get_logger(__name__)
 
@@ -367,7 +367,7 @@ async def release_key(
     try:
         data_key = await keys.get(uow.session, person.id)
     except PersonErased as exc:
-        raise queries.Gone("This person was erased: their key no longer exists.") from exc
+        raise Gone("This person was erased: their key no longer exists.") from exc
     uow.record(PersonKeyReleased(person_id=person.id, service=service, released_at=now))
     return data_key
 

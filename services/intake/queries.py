@@ -23,16 +23,9 @@ from services.intake.schemas import (
     PersonVersion as PersonVersionPublic,
 )
 from shared.auth import CROSS_ORGANISATION_ROLES, Principal, may_see_organisation
-from shared.web import Conflict, Forbidden, NotFound, ProblemError
+from shared.web import Conflict, Forbidden, NotFound
 
 ERASED = "[erased]"
-
-
-class Gone(ProblemError):
-    """The resource existed and was erased on purpose."""
-
-    status = 410
-    title = "Gone"
 
 
 async def get_person(

@@ -29,20 +29,13 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 PROVIDER = Metadata(actor="service:sms-provider")
 
 
-class BadRequest(ProblemError):
-    """The body is not what the provider sends."""
-
-    status = 400
-    title = "Bad request"
-
-
 async def _signed_form(request: Request, notifications: Notifications) -> dict[str, str]:
     if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
-        raise BadRequest("expected an application/x-www-form-urlencoded body")
+        raise ProblemError("expected an application/x-www-form-urlencoded body")
     try:
         params = dict(parse_qsl((await request.body()).decode("utf-8"), keep_blank_values=True))
     except UnicodeDecodeError as exc:
-        raise BadRequest("the body is not UTF-8") from exc
+        raise ProblemError("the body is not UTF-8") from exc
     url = notifications.settings.public_url.rstrip("/") + request.url.path
     if request.url.query:
         url += "?" + request.url.query
@@ -56,7 +49,7 @@ async def _signed_form(request: Request, notifications: Notifications) -> dict[s
 def _require(params: dict[str, str], *names: str) -> list[str]:
     missing = [n for n in names if not params.get(n)]
     if missing:
-        raise BadRequest(f"missing field(s): {', '.join(missing)}")
+        raise ProblemError(f"missing field(s): {', '.join(missing)}")
     return [params[n] for n in names]
 
 
@@ -115,7 +108,7 @@ async def inbound(request: Request, notifications: NotificationsDep) -> Response
     try:
         number = phonenumbers.parse(sender, "FR")
     except phonenumbers.NumberParseException as exc:
-        raise BadRequest("From is not a phone number") from exc
+        raise ProblemError("From is not a phone number") from exc
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     asked = intent(body)
     if asked is None:
