@@ -30,6 +30,7 @@ from shared.db import SessionFactory, create_engine, session_factory
 from shared.events.catalog import default_registry
 from shared.kafka import IncomingRecord, ensure_topics
 from shared.migrations import upgrade
+from shared.runtime import Runtime
 from shared.testing import probe
 from shared.testing.infra import fresh_database
 from tests.integration.fake_sms_process import FakeSmsProcess
@@ -107,18 +108,26 @@ class CaseworkWorld:
 
     async def sync(self) -> None:
         """Hand casework every intake event it has not seen yet, in the log's order."""
-        table = self.intake.runtime.outbox.table
-        async with self.intake.runtime.sessions() as session:
-            rows = await session.execute(
-                select(table.c.seq, table.c.key, table.c.envelope)
-                .where(table.c.seq > self.delivered)
-                .order_by(table.c.seq)
-            )
-            pending = rows.all()
-        for seq, key, envelope in pending:
-            record = IncomingRecord("intake.events", 0, seq, key, envelope.encode())
-            await self.runner.handle(record)
-            self.delivered = seq
+        self.delivered = await hand_over(
+            self.intake.runtime, "intake.events", self.runner, since=self.delivered
+        )
+
+
+async def hand_over(producer: Runtime, topic: str, runner: ConsumerRunner, *, since: int) -> int:
+    """Give `runner` the producer's events after `since`, in its log's order, as Kafka would
+    (one partition); return the last position handed over."""
+    table = producer.outbox.table
+    async with producer.sessions() as session:
+        rows = await session.execute(
+            select(table.c.seq, table.c.key, table.c.envelope)
+            .where(table.c.seq > since)
+            .order_by(table.c.seq)
+        )
+        pending = rows.all()
+    for seq, key, envelope in pending:
+        await runner.handle(IncomingRecord(topic, 0, seq, key, envelope.encode()))
+        since = seq
+    return since
 
 
 @pytest.fixture
@@ -178,28 +187,15 @@ class NotificationsWorld:
     async def sync(self) -> None:
         """Hand every service's new events to notifications' consumers (and casework's)."""
         await self.casework.sync()
-        sources = {
-            "intake.events": self.casework.intake.runtime.outbox.table,
-            "casework.events": self.casework.casework.runtime.outbox.table,
-            "notifications.events": self.service.runtime.outbox.table,
+        producers = {
+            "intake.events": self.casework.intake.runtime,
+            "casework.events": self.casework.casework.runtime,
+            "notifications.events": self.service.runtime,
         }
-        sessions = {
-            "intake.events": self.casework.intake.runtime.sessions,
-            "casework.events": self.casework.casework.runtime.sessions,
-            "notifications.events": self.service.runtime.sessions,
-        }
-        for topic, table in sources.items():
-            async with sessions[topic]() as session:
-                rows = await session.execute(
-                    select(table.c.seq, table.c.key, table.c.envelope)
-                    .where(table.c.seq > self.delivered.get(topic, 0))
-                    .order_by(table.c.seq)
-                )
-                pending = rows.all()
-            for seq, key, envelope in pending:
-                record = IncomingRecord(topic, 0, seq, key, envelope.encode())
-                await self.runners[topic].handle(record)
-                self.delivered[topic] = seq
+        for topic, producer in producers.items():
+            self.delivered[topic] = await hand_over(
+                producer, topic, self.runners[topic], since=self.delivered.get(topic, 0)
+            )
 
     async def tick(self) -> int:
         """Hand over new events, then let the sender do one round."""
