@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 
 from fastapi import APIRouter
 
 from services.casework.api.deps import CaseworkDep, Caseworker, as_conflict
+from services.casework.bootstrap import Casework
 from services.casework.domain.appointments import StaleRevision
 from services.casework.handlers import appointments
 from services.casework.queries import appointments as queries
@@ -18,6 +19,7 @@ from services.casework.schemas.appointments import (
     AppointmentPublic,
     AppointmentReschedule,
 )
+from shared.auth import Principal
 from shared.web import Conflict
 
 router = APIRouter(tags=["appointments"])
@@ -72,6 +74,25 @@ async def reschedule(
     return await queries.public(casework.keys, case, appointment)
 
 
+Change = Callable[..., Awaitable[appointments.Located]]
+
+
+async def _change(
+    change: Change,
+    appointment_id: uuid.UUID,
+    body: AppointmentChange | None,
+    principal: Principal,
+    casework: Casework,
+) -> AppointmentPublic:
+    async with casework.unit_of_work(principal) as uow:
+        with refusals():
+            case, appointment = await change(
+                uow, str(appointment_id), body or AppointmentChange(), principal, casework.clock()
+            )
+        await uow.commit()
+    return await queries.public(casework.keys, case, appointment)
+
+
 @router.post("/appointments/{appointment_id}/cancel", response_model=AppointmentPublic)
 async def cancel(
     appointment_id: uuid.UUID,
@@ -80,13 +101,7 @@ async def cancel(
     body: AppointmentChange | None = None,
 ) -> AppointmentPublic:
     """Cancel a scheduled appointment: its reminders stop."""
-    async with casework.unit_of_work(principal) as uow:
-        with refusals():
-            case, appointment = await appointments.cancel(
-                uow, str(appointment_id), body or AppointmentChange(), principal, casework.clock()
-            )
-        await uow.commit()
-    return await queries.public(casework.keys, case, appointment)
+    return await _change(appointments.cancel, appointment_id, body, principal, casework)
 
 
 @router.post("/appointments/{appointment_id}/attended", response_model=AppointmentPublic)
@@ -97,13 +112,7 @@ async def mark_attended(
     body: AppointmentChange | None = None,
 ) -> AppointmentPublic:
     """Record that the person came (not before the appointment starts)."""
-    async with casework.unit_of_work(principal) as uow:
-        with refusals():
-            case, appointment = await appointments.attended(
-                uow, str(appointment_id), body or AppointmentChange(), principal, casework.clock()
-            )
-        await uow.commit()
-    return await queries.public(casework.keys, case, appointment)
+    return await _change(appointments.attended, appointment_id, body, principal, casework)
 
 
 @router.post("/appointments/{appointment_id}/missed", response_model=AppointmentPublic)
@@ -114,10 +123,4 @@ async def mark_missed(
     body: AppointmentChange | None = None,
 ) -> AppointmentPublic:
     """Record that the person did not come (not before the appointment starts)."""
-    async with casework.unit_of_work(principal) as uow:
-        with refusals():
-            case, appointment = await appointments.missed(
-                uow, str(appointment_id), body or AppointmentChange(), principal, casework.clock()
-            )
-        await uow.commit()
-    return await queries.public(casework.keys, case, appointment)
+    return await _change(appointments.missed, appointment_id, body, principal, casework)
