@@ -25,9 +25,3 @@ class Clock:
         if instant.tzinfo is None:
             raise ValueError("the clock needs an aware datetime")
         self._frozen = instant.astimezone(UTC)
-
-    def advance(self, delta: timedelta) -> None:
-        """Move a frozen clock forward."""
-        if self._frozen is None:
-            raise RuntimeError("only a frozen clock is moved by hand")
-        self._frozen += delta

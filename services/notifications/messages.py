@@ -18,7 +18,6 @@ from shared.events.notifications import ReminderCleared, ReminderPlanned, SmsFai
 
 Record = Callable[..., object]
 PENDING = ("queued",)
-FINAL = ("sent", "delivered", "failed", "undeliverable", "unknown", "cleared", "blocked")
 
 
 def reminder_key(appointment_id: str, kind: str, revision: int) -> str:
