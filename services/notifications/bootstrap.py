@@ -21,8 +21,10 @@ from shared.consumer import ConsumerRunner
 from shared.crypto import MasterKey, blind_index, decrypt_field, encrypt_field
 from shared.events.catalog import default_registry
 from shared.keystore import KeyStoreClient, service_token
+from shared.outbox import Metadata
 from shared.runtime import Runtime, build_runtime
 from shared.settings import load_settings
+from shared.uow import UnitOfWork
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 TEMPLATES = Path(__file__).parent / "templates.toml"
@@ -81,6 +83,11 @@ class Notifications:
     clock: Clock
     settings: NotificationsSettings
     ledger: ConsumerRunner | None = None
+
+    def unit_of_work(self, meta: Metadata) -> UnitOfWork:
+        """A transaction whose events carry `meta` (who acted, in answer to what)."""
+        runtime = self.runtime
+        return UnitOfWork(runtime.sessions, runtime.outbox, meta, on_commit=runtime.relay.wake)
 
     async def close(self) -> None:
         """Release the provider, the key store's connections, then the runtime."""

@@ -67,8 +67,7 @@ class Sender:
         self.service = service
 
     def _uow(self) -> UnitOfWork:
-        runtime = self.service.runtime
-        return UnitOfWork(runtime.sessions, runtime.outbox, ACTOR, on_commit=runtime.relay.wake)
+        return self.service.unit_of_work(ACTOR)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Send until `stop`; first wait until the ledger knows what was sent before."""

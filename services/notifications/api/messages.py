@@ -13,7 +13,6 @@ from services.notifications.api.deps import NotificationsDep, Staff
 from services.notifications.models import KnownAppointment, Message
 from services.notifications.schemas import MessagePublic
 from shared.outbox import Metadata
-from shared.uow import UnitOfWork
 from shared.web import Conflict, current_correlation_id
 
 router = APIRouter(tags=["messages"])
@@ -44,14 +43,11 @@ async def resend(
 ) -> MessagePublic:
     """Send a message again now, recording who asked; the same checks apply (consent, STOP,
     an appointment still ahead)."""
-    runtime = notifications.runtime
     meta = Metadata(
         actor=principal.user_id, actororg=principal.org, correlationid=current_correlation_id()
     )
     now = notifications.clock()
-    async with UnitOfWork(
-        runtime.sessions, runtime.outbox, meta, on_commit=runtime.relay.wake
-    ) as uow:
+    async with notifications.unit_of_work(meta) as uow:
         original = await queries.visible_message(uow.session, str(message_id), principal)
         if original.status not in RESENDABLE or original.appointment_id is None:
             raise Conflict(f"a {original.status} message cannot be resent")

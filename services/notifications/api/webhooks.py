@@ -20,7 +20,6 @@ from services.notifications.models import Contact, Message, OptOut
 from services.notifications.providers.signature import valid
 from shared.events.notifications import OptedIn, OptedOut, SmsDelivered
 from shared.outbox import Metadata
-from shared.uow import UnitOfWork
 from shared.web import Forbidden, ProblemError
 
 router = APIRouter(prefix="/webhooks/sms", tags=["provider webhooks"])
@@ -53,18 +52,13 @@ def _require(params: dict[str, str], *names: str) -> list[str]:
     return [params[n] for n in names]
 
 
-def _uow(notifications: Notifications) -> UnitOfWork:
-    runtime = notifications.runtime
-    return UnitOfWork(runtime.sessions, runtime.outbox, PROVIDER, on_commit=runtime.relay.wake)
-
-
 @router.post("/status")
 async def delivery_receipt(request: Request, notifications: NotificationsDep) -> Response:
     """A delivery receipt: delivered, or undelivered/failed (the message is undeliverable)."""
     params = await _signed_form(request, notifications)
     provider_id, status = _require(params, "MessageSid", "MessageStatus")
     now = notifications.clock()
-    async with _uow(notifications) as uow:
+    async with notifications.unit_of_work(PROVIDER) as uow:
         found = await uow.session.execute(
             select(Message).where(col(Message.provider_id) == provider_id)
         )
@@ -117,7 +111,7 @@ async def inbound(request: Request, notifications: NotificationsDep) -> Response
     action, keyword = asked
     index = notifications.secrets.phone_index(e164)
     now = notifications.clock()
-    async with _uow(notifications) as uow:
+    async with notifications.unit_of_work(PROVIDER) as uow:
         opt_out = await uow.session.get(OptOut, index)
         if action == "stop" and opt_out is None:
             uow.session.add(OptOut(phone_index=index, keyword=keyword, opted_out_at=now))
