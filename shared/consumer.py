@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from shared.aio import sleep_or_stop
-from shared.db import SessionFactory
+from shared.db import SessionFactory, lock_waiters
 from shared.events.base import Event
 from shared.events.envelope import Envelope
 from shared.events.registry import EventRegistry, UnknownEventType, UnknownFutureVersion
@@ -36,6 +36,14 @@ from shared.poison import (
 )
 
 log = structlog.get_logger(__name__)
+
+FETCH_RECORDS = 500
+"""Records fetched at once; on PostgreSQL a partition's share is applied in one transaction."""
+SQLITE_CHUNK = 20
+"""On SQLite, records applied per transaction: the write lock is never held for long."""
+GIVE_WAY = 0.15
+"""Seconds a consumer pauses between its SQLite transactions while others wait for the lock:
+longer than the busy handler's longest poll (100 ms), so they get their turn."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +102,9 @@ class ConsumerConfig:
     max_attempts: int = 4
     retry_backoff: float = 0.2
     use_inbox: bool = True
+    prepare: Callable[[Sequence[Envelope]], Awaitable[None]] | None = None
+    """Fetches what the handlers will need from elsewhere (e.g. persons' keys) before the
+    transaction opens, so that no remote call holds the database (SQLite's one write lock)."""
 
     @property
     def dlq_topic(self) -> str:
@@ -154,7 +165,7 @@ class ConsumerRunner:
         while not stop.is_set():
             await self.parking.flush()
             offsets: dict[tuple[str, int], int] = {}
-            fetched = await subscription.fetch(timeout_ms=300, max_records=500)
+            fetched = await subscription.fetch(timeout_ms=300, max_records=FETCH_RECORDS)
             for records in fetched:
                 await self.handle_batch(records)
                 offsets[(records[-1].topic, records[-1].partition)] = records[-1].offset + 1
@@ -164,7 +175,19 @@ class ConsumerRunner:
                 self.caught_up.set()
 
     async def handle_batch(self, records: Sequence[IncomingRecord]) -> None:
-        """Apply one partition's records in order: in one transaction when all go well."""
+        """Apply one partition's records in order, a chunk per transaction when all go well."""
+        bind = self._sessions.kw.get("bind")
+        engine = bind.sync_engine if bind is not None else None
+        sqlite = engine is not None and engine.dialect.name == "sqlite"
+        # SQLite has one write lock: a long transaction makes every request wait behind it
+        size = SQLITE_CHUNK if sqlite else FETCH_RECORDS
+        for start in range(0, len(records), size):
+            if start and sqlite and lock_waiters(engine):
+                await asyncio.sleep(GIVE_WAY)
+            await self._handle_chunk(records[start : start + size])
+
+    async def _handle_chunk(self, records: Sequence[IncomingRecord]) -> None:
+        await self._prepare(records)
         if len(records) > 1 and await self._apply_together(records):
             fault_point("consumer.after_db_commit")
             return
@@ -174,6 +197,7 @@ class ConsumerRunner:
     async def handle(self, record: IncomingRecord) -> Outcome:
         """Apply one record, retrying failures, and park it when it cannot be applied."""
         for attempt in range(1, self.config.max_attempts + 1):
+            await self._prepare([record])
             try:
                 outcome = await self._apply(record)
             except PoisonEvent as poison:
@@ -192,6 +216,19 @@ class ConsumerRunner:
                 return outcome
             await asyncio.sleep(self.config.retry_backoff * 2 ** (attempt - 1))
         raise AssertionError("unreachable")
+
+    async def _prepare(self, records: Sequence[IncomingRecord]) -> None:
+        """Give the consumer's `prepare` the records' envelopes, outside any transaction."""
+        if self.config.prepare is None:
+            return
+        envelopes = []
+        for record in records:
+            with contextlib.suppress(Exception):  # an unreadable record is parked by handle()
+                envelopes.append(decode_envelope(record.value))
+        try:
+            await self.config.prepare(envelopes)
+        except Exception as exc:  # only a head start: the handlers fetch whatever is missing
+            log.info("consumer.prepare_failed", consumer=self.config.name, error=type(exc).__name__)
 
     async def _apply(self, record: IncomingRecord) -> Outcome:
         cfg = self.config

@@ -50,6 +50,7 @@ class Ready:
     to: str
     body: str
     phone_index: str | None
+    reference: str  # the message's key: the provider echoes it back
 
 
 class NotNow(Exception):
@@ -58,6 +59,10 @@ class NotNow(Exception):
     def __init__(self, status: str, reason: str, until: datetime | None = None) -> None:
         super().__init__(reason)
         self.status, self.reason, self.until = status, reason, until
+
+
+PersonKey = bytes | NotNow | None
+"""A person's data key, or why it could not be had (None: the message needs none)."""
 
 
 class Sender:
@@ -123,25 +128,21 @@ class Sender:
 
     async def deliver(self, message_id: str) -> None:
         """Check, render and send one claimed message, then record what happened."""
-        async with self.service.runtime.sessions() as session:
-            message = await session.get(Message, message_id)
-            if message is None or message.status != "sending":
-                return
-            try:
-                ready = await self._prepare(session, message)
-            except NotNow as not_now:
-                await self._not_now(message_id, not_now)
-                return
-            except Exception as exc:  # nothing was sent: give the claim back, try later
-                log.warning(
-                    "sender.prepare_failed", message_id=message_id, error=type(exc).__name__
-                )
-                await self._not_now(message_id, NotNow("queued", "prepare_failed"))
-                return
+        try:
+            key = await self._key_for(message_id)
+            ready = await self._check(message_id, key)
+        except Exception as exc:  # nothing was sent: give the claim back, try later
+            log.warning("sender.prepare_failed", message_id=message_id, error=type(exc).__name__)
+            # the check's transaction is closed by now: on SQLite a second one opened inside
+            # it would wait for the write lock its own task holds
+            await self._not_now(message_id, NotNow("queued", "prepare_failed"))
+            return
+        if ready is None:
+            return
         outgoing = Outgoing(
             to=ready.to,
             body=ready.body,
-            reference=message.key,
+            reference=ready.reference,
             status_callback=f"{self.service.settings.public_url}/webhooks/sms/status",
         )
         try:
@@ -158,6 +159,41 @@ class Sender:
             return
         fault_point("notifications.after_provider_accept")
         await self._sent(message_id, accepted, ready.phone_index)
+
+    async def _key_for(self, message_id: str) -> PersonKey:
+        """The person's data key, fetched before the check's transaction opens: the key store
+        is another service, and SQLite's write lock is never held while it answers."""
+        async with self.service.runtime.sessions() as session:
+            message = await session.get(Message, message_id)
+            person_id = message.person_id if message and message.to_enc is None else None
+        if person_id is None:
+            return None
+        try:
+            return await self.service.keys.key(person_id)
+        except PersonKeyGone:
+            return NotNow("cleared", "person_erased")
+        except KeyStoreUnavailable:
+            return NotNow("queued", "key_store_unavailable")
+
+    async def _check(self, message_id: str, key: PersonKey) -> Ready | None:
+        """The claimed message, ready to go; one that may not go now is settled in the same
+        transaction (None), never in a second one opened while this one holds the lock."""
+        async with self._uow() as uow:
+            message = await uow.session.get(Message, message_id)
+            if message is None or message.status != "sending":
+                return None
+            try:
+                return await self._prepare(uow.session, message, key)
+            except NotNow as not_now:
+                self._settle(uow, message, not_now)
+                await uow.commit()
+                log.info(
+                    "sms.not_sent",
+                    message_id=message_id,
+                    status=not_now.status,
+                    reason=not_now.reason,
+                )
+                return None
 
     async def recover(self) -> None:
         """Messages left `sending` by a worker that stopped: ask the provider, never resend
@@ -269,23 +305,28 @@ class Sender:
                 await uow.commit()
 
     async def _not_now(self, message_id: str, not_now: NotNow) -> None:
-        now = self.service.clock()
         async with self._uow() as uow:
             message = await uow.session.get(Message, message_id)
             if message is None or message.status != "sending":
                 return
-            if not_now.status == "queued":
-                message.status, message.reason, message.lease_until = "queued", not_now.reason, None
-                message.attempts -= 1  # nothing was tried
-                message.next_attempt_at = not_now.until or now + self.service.policy.retry_base
-            else:
-                messages.settle(message, uow.record, not_now.status, not_now.reason, now)
+            self._settle(uow, message, not_now)
             await uow.commit()
         log.info(
             "sms.not_sent", message_id=message_id, status=not_now.status, reason=not_now.reason
         )
 
-    async def _prepare(self, session: AsyncSession, message: Message) -> Ready:
+    def _settle(self, uow: UnitOfWork, message: Message, not_now: NotNow) -> None:
+        """Queue the message to try later, or end it (cleared, blocked), in `uow`."""
+        now = self.service.clock()
+        if not_now.status == "queued":
+            message.status, message.reason, message.lease_until = "queued", not_now.reason, None
+            message.attempts -= 1  # nothing was tried
+            message.next_attempt_at = not_now.until or now + self.service.policy.retry_base
+            message.updated_at = now
+        else:
+            messages.settle(message, uow.record, not_now.status, not_now.reason, now)
+
+    async def _prepare(self, session: AsyncSession, message: Message, key: PersonKey) -> Ready:
         """Check again everything that may have changed since the message was planned."""
         if message.to_enc is not None:
             to = self.service.secrets.open_number(message.to_enc, message.key)
@@ -297,7 +338,7 @@ class Sender:
                 place=None,
                 contact_phone=self.service.policy.contact_phone(message.organisation_id),
             )
-            return Ready(to, text.text, None)
+            return Ready(to, text.text, None, message.key)
         now = self.service.clock()
         appointment = await self._appointment(session, message, now)
         contact = await session.get(Contact, message.person_id)
@@ -307,7 +348,8 @@ class Sender:
             raise NotNow("blocked", "no_phone")
         if not contact.sms_consent:
             raise NotNow("blocked", "no_sms_consent")
-        key = await self._person_key(contact.person_id)
+        if not isinstance(key, bytes):  # the key store's answer, given before the transaction
+            raise key or NotNow("queued", "no_key")
         try:
             phone = decrypt_field(key, contact.phone_enc, aad=phone_aad(contact.person_id))
             place = decrypt_field(
@@ -329,7 +371,7 @@ class Sender:
             place=place,
             contact_phone=self.service.policy.contact_phone(appointment.organisation_id),
         )
-        return Ready(phone, text.text, index)
+        return Ready(phone, text.text, index, message.key)
 
     def _outside_quiet_hours(self, contact: Contact, now: datetime) -> None:
         """Late retries, resends and notices wait for the morning in the person's zone too."""
@@ -355,14 +397,6 @@ class Sender:
         if appointment.starts_at - MIN_LEAD < now:
             raise NotNow("cleared", "too_late")
         return appointment
-
-    async def _person_key(self, person_id: str) -> bytes:
-        try:
-            return await self.service.keys.key(person_id)
-        except PersonKeyGone as exc:
-            raise NotNow("cleared", "person_erased") from exc
-        except KeyStoreUnavailable as exc:
-            raise NotNow("queued", "key_store_unavailable") from exc
 
 
 def template_of(kind: str) -> str:
