@@ -9,7 +9,6 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -19,15 +18,23 @@ from pydantic import (
 )
 
 from services.intake.phones import InvalidPhone, to_e164
+from shared.bounds import (
+    TEXT_PATTERN,
+    Day,
+    Instant,
+    Limit,
+    Name,
+    Offset,
+    Version,
+    Year,
+    ZoneName,
+)
 
-ChosenName = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$"
-    ),
+ChosenName = Name
+LanguageTag = Annotated[
+    str, StringConstraints(max_length=35, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 ]
-LanguageTag = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
-CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+CountryCode = Annotated[str, StringConstraints(min_length=2, max_length=2, pattern=r"^[A-Z]{2}$")]
 DEFAULT_TIMEZONE = "Europe/Paris"
 
 
@@ -58,11 +65,11 @@ class PersonCreate(BaseModel):
     )
     phone: str | None = Field(default=None, max_length=40, description="any common format")
     sms_consent: bool = False
-    birth_date: date | None = None
-    birth_year: int | None = Field(default=None, ge=1900)
+    birth_date: Day | None = None
+    birth_year: Year | None = None
     nationality: CountryCode | None = Field(default=None, description="ISO 3166-1 alpha-2")
     administrative_situation: AdministrativeSituation | None = None
-    timezone: str = DEFAULT_TIMEZONE
+    timezone: ZoneName = DEFAULT_TIMEZONE
 
     @field_validator("phone")
     @classmethod
@@ -112,11 +119,11 @@ class PersonUpdate(BaseModel):
     preferred_language: LanguageTag | None = None
     phone: str | None = Field(default=None, max_length=40)
     sms_consent: bool | None = None
-    birth_date: date | None = None
-    birth_year: int | None = Field(default=None, ge=1900)
+    birth_date: Day | None = None
+    birth_year: Year | None = None
     nationality: CountryCode | None = None
     administrative_situation: AdministrativeSituation | None = None
-    timezone: str | None = None
+    timezone: ZoneName | None = None
 
     @model_validator(mode="after")
     def _something(self) -> PersonUpdate:
@@ -176,7 +183,12 @@ class LegalHoldCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
+    reason: Annotated[
+        str,
+        StringConstraints(
+            strip_whitespace=True, min_length=3, max_length=500, pattern=TEXT_PATTERN
+        ),
+    ]
 
 
 class LegalHoldPublic(BaseModel):
@@ -228,7 +240,7 @@ class ConsentPurpose(StrEnum):
     """Recording pregnancy or health flags in the household (housing priority needs them)."""
 
 
-PartnerId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")]
+PartnerId = Annotated[str, StringConstraints(max_length=64, pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")]
 
 
 class PartnerCreate(BaseModel):
@@ -237,8 +249,13 @@ class PartnerCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: PartnerId
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
-    services: list[ServiceKind] = Field(min_length=1)
+    name: Annotated[
+        str,
+        StringConstraints(
+            strip_whitespace=True, min_length=2, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$"
+        ),
+    ]
+    services: list[ServiceKind] = Field(min_length=1, max_length=len(ServiceKind))
 
 
 class PartnerPublic(BaseModel):
@@ -286,7 +303,12 @@ class ReferralCreate(BaseModel):
     partner_id: PartnerId
     service: ServiceKind
     override_reason: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=500)]
+        Annotated[
+            str,
+            StringConstraints(
+                strip_whitespace=True, min_length=10, max_length=500, pattern=TEXT_PATTERN
+            ),
+        ]
         | None
     ) = None
 
@@ -324,21 +346,39 @@ class ReferralMoveBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
+        Annotated[
+            str,
+            StringConstraints(
+                strip_whitespace=True, min_length=3, max_length=500, pattern=TEXT_PATTERN
+            ),
+        ]
         | None
     ) = None
 
 
 class PersonFilters(BaseModel):
-    """Filters and paging of the persons list (names are encrypted: no search by name)."""
+    """Filters and paging of the persons list, and the search of a name or a phone."""
 
     model_config = ConfigDict(extra="forbid")
 
-    limit: int = Field(default=50, ge=1, le=200)
-    offset: int = Field(default=0, ge=0)
+    q: (
+        Annotated[
+            str,
+            StringConstraints(
+                strip_whitespace=True, min_length=1, max_length=100, pattern=TEXT_PATTERN
+            ),
+        ]
+        | None
+    ) = Field(
+        default=None,
+        description="a name, part of a name (3 letters or more), or a phone in any format; "
+        "results best match first",
+    )
+    limit: Limit = 50
+    offset: Offset = 0
     preferred_language: LanguageTag | None = None
-    registered_from: AwareDatetime | None = None
-    registered_to: AwareDatetime | None = None
+    registered_from: Instant | None = None
+    registered_to: Instant | None = None
     erased: bool | None = None
     include_merged: bool = Field(
         default=False, description="also list records merged into another person's"
@@ -355,6 +395,9 @@ class PersonSummary(BaseModel):
     registered_at: datetime
     erased: bool
     merged_into: str | None = None
+    match: str | None = Field(
+        default=None, description="in a search: exact, phonetic, prefix or phone"
+    )
 
 
 class PersonPage(BaseModel):
@@ -411,7 +454,10 @@ class Urgency(StrEnum):
     URGENT = "urgent"
 
 
-FreeText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+FreeText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=2000, pattern=TEXT_PATTERN),
+]
 
 
 class NeedIn(BaseModel):
@@ -498,8 +544,8 @@ class HouseholdMemberIn(BaseModel):
     person_id: uuid.UUID | None = Field(default=None, description="when registered themselves")
     relationship: Relationship
     dependant: bool = False
-    birth_date: date | None = None
-    birth_year: int | None = Field(default=None, ge=1900)
+    birth_date: Day | None = None
+    birth_year: Year | None = None
     flags: HealthFlags | None = None
 
     @model_validator(mode="after")
@@ -539,7 +585,7 @@ class HouseholdUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(ge=1)
+    version: Version
     flags: HealthFlags | None = None
     members: list[HouseholdMemberIn] = Field(default_factory=list, max_length=20)
 
@@ -580,7 +626,10 @@ class HouseholdPublic(BaseModel):
     updated_by: str
 
 
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=500)]
+Reason = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=10, max_length=500, pattern=TEXT_PATTERN),
+]
 
 
 class MergeCreate(BaseModel):

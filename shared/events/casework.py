@@ -42,6 +42,26 @@ class ReferralAccepted(Event):
     accepted_at: datetime
 
 
+def decline_reason_aad(referral_id: str) -> str:
+    """The associated data a decline's reason is encrypted with (the person's key): it binds
+    the ciphertext to its referral, and intake needs it to read the reason."""
+    return f"{referral_id}:decline_reason"
+
+
+class ReferralDeclined(Event):
+    """The partner said no to a referral from intake (capacity, competence); the staff's reason
+    travels encrypted with the person's key."""
+
+    TYPE = "casework.referral_declined.v1"
+    AGGREGATE = "referral_id"
+
+    referral_id: str
+    person_id: str
+    organisation_id: str
+    reason: Ciphertext
+    declined_at: datetime
+
+
 class CaseStatusChanged(Event):
     """A case moved along its procedure (choosing the procedure is the first move)."""
 
@@ -235,13 +255,25 @@ class AppointmentCancelled(_Appointment):
     TYPE = "casework.appointment_cancelled.v1"
 
 
-class AppointmentAttended(_Appointment):
+class _Outcome(_Appointment):
+    """What an outcome event adds: whether the appointment was recorded after the fact."""
+
+    history: bool = Field(
+        default=False,
+        description=(
+            "scheduled or moved into the past with its outcome, as history: no reminder "
+            "was ever due for it (false: the outcome of an appointment set ahead)"
+        ),
+    )
+
+
+class AppointmentAttended(_Outcome):
     """The person came to the appointment."""
 
     TYPE = "casework.appointment_attended.v1"
 
 
-class AppointmentMissed(_Appointment):
+class AppointmentMissed(_Outcome):
     """The person did not come to the appointment."""
 
     TYPE = "casework.appointment_missed.v1"
@@ -301,6 +333,7 @@ class DocumentRecorded(Event):
 CONTRACTS: tuple[type[Event], ...] = (
     CaseOpened,
     ReferralAccepted,
+    ReferralDeclined,
     CaseStatusChanged,
     CaseAssigned,
     CaseShareOffered,

@@ -20,6 +20,12 @@ ELSEWHERE = token("assoc-other", "caseworker")
 PREFECTURE = "Préfecture de Bobigny, guichet 4"
 
 
+@pytest.fixture(autouse=True)
+def before_the_appointments(casework: CaseworkWorld) -> None:
+    """Casework's clock before the appointments booked here: a past one is only history."""
+    casework.casework.clock = lambda: datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
 async def schedule(casework: CaseworkWorld, case_id: str, **body: object) -> dict:
     fields = {"kind": "prefecture", "starts_at": "2026-03-30T09:30:00+02:00", "place": PREFECTURE}
     response = await casework.http.post(

@@ -106,6 +106,7 @@ async def test_after_erasure_a_case_keeps_its_facts_and_loses_its_personal_text(
     person_id = await person(client, casework)
     case = await open_case(casework, person_id, "cnda_appeal", on="2026-03-02")
     c = f"/cases/{case['id']}"
+    casework.casework.clock = lambda: datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # before it
     await casework.http.post(f"{c}/notes", json={"text": "Kanarynote Secret"}, headers=CASEWORKER)
     await casework.http.post(f"{c}/tasks", json={"title": "Kanarytask"}, headers=CASEWORKER)
     await casework.http.post(

@@ -10,7 +10,7 @@ from fastapi import APIRouter
 
 from services.casework.api.deps import CaseworkDep, Caseworker, as_conflict
 from services.casework.bootstrap import Casework
-from services.casework.domain.appointments import StaleRevision
+from services.casework.domain.appointments import Mistimed, StaleRevision
 from services.casework.handlers import appointments
 from services.casework.queries import appointments as queries
 from services.casework.schemas.appointments import (
@@ -20,32 +20,45 @@ from services.casework.schemas.appointments import (
     AppointmentReschedule,
 )
 from shared.auth import Principal
-from shared.web import Conflict
+from shared.web import Conflict, Unprocessable
 
 router = APIRouter(tags=["appointments"])
 
 
 @contextlib.contextmanager
 def refusals() -> Iterator[None]:
-    """Refused moves and stale revisions are 409s; a stale one says the current revision."""
+    """Refused moves and stale revisions are 409s; a stale one says the current revision. A
+    time out of place (past without an outcome, too far) is a 422 naming its field."""
     with as_conflict():
         try:
             yield
         except StaleRevision as exc:
             raise Conflict(str(exc), extra={"current_revision": exc.current}) from exc
+        except Mistimed as exc:
+            error = {"loc": ["body", exc.field], "msg": exc.reason, "type": "value_error"}
+            raise Unprocessable(str(exc), extra={"errors": [error]}) from exc
+
+
+async def _answer(
+    casework: Casework, located: appointments.Located, history: bool
+) -> AppointmentPublic:
+    public = await queries.public(casework.keys, *located)
+    return public.model_copy(update={"history": history}) if history else public
 
 
 @router.post("/cases/{case_id}/appointments", status_code=201, response_model=AppointmentPublic)
 async def schedule(
     case_id: uuid.UUID, body: AppointmentCreate, principal: Caseworker, casework: CaseworkDep
 ) -> AppointmentPublic:
-    """Schedule an appointment of the case's person; reminders follow from its event."""
+    """Schedule an appointment of the case's person; reminders follow from its event. A past
+    one is recorded only as history, with its `outcome` (no reminder); otherwise a 422."""
     async with casework.unit_of_work(principal) as uow:
-        case, appointment = await appointments.schedule(
-            uow, casework, str(case_id), body, principal, casework.clock()
-        )
+        with refusals():
+            located = await appointments.schedule(
+                uow, casework, str(case_id), body, principal, casework.clock()
+            )
         await uow.commit()
-    return await queries.public(casework.keys, case, appointment)
+    return await _answer(casework, located, body.outcome is not None)
 
 
 @router.get("/cases/{case_id}/appointments", response_model=list[AppointmentPublic])
@@ -64,14 +77,15 @@ async def reschedule(
     principal: Caseworker,
     casework: CaseworkDep,
 ) -> AppointmentPublic:
-    """Move the appointment or change its place; a stale `revision` is a 409."""
+    """Move the appointment or change its place; a stale `revision` is a 409; into the past
+    only as history, with its `outcome` (otherwise a 422)."""
     async with casework.unit_of_work(principal) as uow:
         with refusals():
-            case, appointment = await appointments.reschedule(
+            located = await appointments.reschedule(
                 uow, casework, str(appointment_id), body, principal, casework.clock()
             )
         await uow.commit()
-    return await queries.public(casework.keys, case, appointment)
+    return await _answer(casework, located, body.outcome is not None)
 
 
 Change = Callable[..., Awaitable[appointments.Located]]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from sqlalchemy import select
 from sqlmodel import col
 
@@ -12,6 +13,7 @@ from services.casework.api.deps import CaseworkDep, Caseworker, as_conflict
 from services.casework.handlers import sharing
 from services.casework.models import CaseShare
 from services.casework.queries.access import find_case
+from services.casework.schemas.cases import Status
 from services.casework.schemas.sharing import ShareAction, ShareAnswer, ShareCreate, SharePublic
 from shared.auth import may_see_organisation
 
@@ -48,7 +50,11 @@ async def shares_of_case(
 
 @router.get("/shares", response_model=list[SharePublic])
 async def offers_to_my_organisation(
-    principal: Caseworker, casework: CaseworkDep, status: str = "offered"
+    principal: Caseworker,
+    casework: CaseworkDep,
+    status: Annotated[
+        Status, Query(description="offered, accepted, declined, revoked")
+    ] = "offered",
 ) -> list[SharePublic]:
     """The offers made to the caller's organisation (by default those awaiting an answer)."""
     async with casework.runtime.sessions() as session:

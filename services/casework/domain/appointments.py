@@ -2,12 +2,15 @@
 
 Each move takes the current state and returns the next one with the event to record; every
 change takes the next revision, so notifications can tell which reminders still hold. The
-place arrives already encrypted: this module never sees it in clear."""
+place arrives already encrypted: this module never sees it in clear.
+
+An appointment is set ahead of now. One already past is recorded only as history, with its
+outcome (attended or missed): its event says so, and no reminder is planned for it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from services.casework.domain import Refused
@@ -51,6 +54,28 @@ class Status(StrEnum):
 OUTCOMES = frozenset({Status.ATTENDED, Status.MISSED})
 
 
+class Outcome(StrEnum):
+    """How a past appointment went, when it is recorded as history."""
+
+    ATTENDED = "attended"
+    MISSED = "missed"
+
+
+AHEAD = timedelta(days=5 * 366)
+"""Nothing is booked further ahead than this: a later date is a typing mistake."""
+BEHIND = timedelta(days=10 * 366)
+"""History older than this belongs to an archive, not to a live case."""
+
+
+class Mistimed(Exception):
+    """The appointment's time breaks the rule of when one may be (answered as 422)."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
 class StaleRevision(Exception):
     """The caller read an older revision than the current one (answered as 409)."""
 
@@ -91,32 +116,40 @@ def schedule(
     starts_at: datetime,
     timezone: str,
     place: str,
+    now: datetime,
+    outcome: Outcome | None = None,
 ) -> Change:
-    """A new appointment at revision 1."""
+    """A new appointment at revision 1: ahead of now, or past and recorded with its outcome."""
+    _check_time(_utc(starts_at), now, outcome)
     state = AppointmentState(
         appointment_id=appointment_id,
         case_id=case_id,
         person_id=person_id,
         organisation_id=organisation_id,
         kind=kind.value,
-        status=Status.SCHEDULED,
+        status=Status.SCHEDULED if outcome is None else Status(outcome.value),
         revision=1,
         starts_at=_utc(starts_at),
         timezone=timezone,
         place=place,
     )
+    if outcome is not None:
+        return state, _history(state, outcome)
     return state, _event(AppointmentScheduled, state)
 
 
 def reschedule(
     state: AppointmentState,
     *,
+    now: datetime,
     revision: int,
     starts_at: datetime | None = None,
     timezone: str | None = None,
     place: str | None = None,
+    outcome: Outcome | None = None,
 ) -> Change:
-    """Move the appointment or change its place; only a scheduled one can move."""
+    """Move the appointment or change its place; only a scheduled one can move, and only
+    ahead of now, unless the move records it as history with its outcome."""
     _check_revision(state, revision)
     if starts_at is None and timezone is None and place is None:
         raise Refused("nothing to change: give starts_at, timezone or place")
@@ -129,6 +162,12 @@ def reschedule(
         timezone=timezone or state.timezone,
         place=place or state.place,
     )
+    # a change of place or zone alone leaves the time as it was: only a new time is checked
+    if starts_at is not None or outcome is not None:
+        _check_time(moved.starts_at, now, outcome)
+    if outcome is not None:
+        done = replace(moved, status=Status(outcome.value))
+        return done, _history(done, outcome)
     return moved, _event(AppointmentRescheduled, moved)
 
 
@@ -167,6 +206,33 @@ def _outcome(
     done = replace(state, status=outcome, revision=state.revision + 1)
     kind = AppointmentAttended if outcome is Status.ATTENDED else AppointmentMissed
     return done, _event(kind, done)
+
+
+def _check_time(starts_at: datetime, now: datetime, outcome: Outcome | None) -> None:
+    """Ahead of now and without an outcome, or past with one; never absurdly far either way."""
+    now = _utc(now)
+    if starts_at > now + AHEAD:
+        raise Mistimed("starts_at", "an appointment is booked at most 5 years ahead")
+    if starts_at < now - BEHIND:
+        raise Mistimed("starts_at", "an appointment is recorded at most 10 years back")
+    if starts_at <= now and outcome is None:
+        raise Mistimed(
+            "starts_at",
+            f"{starts_at.isoformat()} is already past: schedule ahead of now, or record the "
+            "appointment as history with its outcome (attended or missed)",
+        )
+    if starts_at > now and outcome is not None:
+        raise Mistimed(
+            "outcome",
+            f"the appointment starts at {starts_at.isoformat()}, ahead of now: "
+            "its outcome is recorded once it has started",
+        )
+
+
+def _history(state: AppointmentState, outcome: Outcome) -> AppointmentEvent:
+    """The outcome event of an appointment recorded after the fact: no reminder is due."""
+    kind = AppointmentAttended if outcome is Outcome.ATTENDED else AppointmentMissed
+    return _event(kind, state).model_copy(update={"history": True})
 
 
 def _check_revision(state: AppointmentState, expected: int | None) -> None:

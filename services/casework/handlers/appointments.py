@@ -34,7 +34,8 @@ async def schedule(
     principal: Principal,
     now: datetime,
 ) -> Located:
-    """Schedule an appointment of the case's person; the place is stored encrypted."""
+    """Schedule an appointment of the case's person (or record a past one as history); the
+    place is stored encrypted."""
     case = await find_case(uow.session, case_id, principal, Need.WORK)
     appointment_id = str(uuid.uuid4())
     place = await seal(
@@ -49,6 +50,8 @@ async def schedule(
         starts_at=command.starts_at,
         timezone=command.timezone,
         place=place,
+        now=now,
+        outcome=command.outcome,
     )
     appointment = Appointment(
         id=appointment_id,
@@ -75,7 +78,8 @@ async def reschedule(
     principal: Principal,
     now: datetime,
 ) -> Located:
-    """Move the appointment or change its place, from the revision the caller read."""
+    """Move the appointment or change its place, from the revision the caller read (into the
+    past only as history, with its outcome)."""
     case, appointment = await _locate(uow, appointment_id, principal)
     place = None
     if command.place is not None:
@@ -83,10 +87,12 @@ async def reschedule(
         place = await seal(casework.keys, case.person_id, command.place, aad)
     move = partial(
         rules.reschedule,
+        now=now,
         revision=command.revision,
         starts_at=command.starts_at,
         timezone=command.timezone,
         place=place,
+        outcome=command.outcome,
     )
     return _change(uow, (case, appointment), principal, now, move)
 

@@ -6,9 +6,10 @@ from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from services.casework.domain.appointments import Kind
+from services.casework.domain.appointments import Kind, Outcome
+from shared.bounds import Instant, Version
 
 DEFAULT_TIMEZONE = "Europe/Paris"
 
@@ -33,9 +34,24 @@ Place = Annotated[
     Field(description="where: stored and published encrypted with the person's key"),
 ]
 StartsAt = Annotated[
-    AwareDatetime, Field(description="the instant, with its UTC offset (a naive time is a 422)")
+    Instant,
+    Field(
+        description=(
+            "the instant, with its UTC offset (a naive time is a 422); ahead of now, at most "
+            "5 years ahead, or in the past (at most 10 years back) only with an `outcome`"
+        )
+    ),
 ]
-Revision = Annotated[int, Field(ge=1, description="the revision you read: a stale one is a 409")]
+Revision = Annotated[Version, Field(description="the revision you read: a stale one is a 409")]
+History = Annotated[
+    Outcome | None,
+    Field(
+        description=(
+            "record an appointment already past as history, attended or missed: no reminder "
+            "is planned for it; without it, a past `starts_at` is a 422"
+        )
+    ),
+]
 
 
 class AppointmentCreate(BaseModel):
@@ -47,6 +63,7 @@ class AppointmentCreate(BaseModel):
     starts_at: StartsAt
     timezone: TimeZone = DEFAULT_TIMEZONE
     place: Place
+    outcome: History = None
 
 
 class AppointmentReschedule(BaseModel):
@@ -58,6 +75,7 @@ class AppointmentReschedule(BaseModel):
     starts_at: StartsAt | None = None
     timezone: TimeZone | None = None
     place: Place | None = None
+    outcome: History = None
 
 
 class AppointmentChange(BaseModel):
@@ -82,3 +100,7 @@ class AppointmentPublic(BaseModel):
     revision: int
     updated_by: str
     updated_at: datetime
+    history: bool = Field(
+        default=False,
+        description="this answer recorded a past appointment as history: no reminder is planned",
+    )

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-CaseType = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
-Status = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
-UserId = Annotated[str, StringConstraints(min_length=1, max_length=128)]
-Version = Annotated[int, Field(ge=1, description="the version you read: a stale one is a 409")]
+from shared.bounds import Day, Identifier, Limit, Offset, UserId, Version
+
+CaseType = Annotated[str, StringConstraints(max_length=64, pattern=r"^[a-z][a-z0-9_]{1,63}$")]
+Status = Annotated[str, StringConstraints(max_length=64, pattern=r"^[a-z][a-z0-9_]{1,63}$")]
+RuleId = Annotated[Identifier, Field(description="a deadline rule's id")]
+Notified = Annotated[
+    dict[RuleId, Day],
+    Field(
+        max_length=20,
+        description="deadline rule id -> the date the decision letter gives",
+    ),
+]
 
 
 class CaseService(StrEnum):
@@ -30,10 +38,8 @@ class CaseCreate(BaseModel):
     person_id: uuid.UUID
     case_type: CaseType
     service: CaseService = CaseService.LEGAL_SUPPORT
-    on: date | None = Field(default=None, description="the date of the first step; today if unset")
-    notified: dict[str, date] = Field(
-        default_factory=dict, description="deadline rule id -> the date the decision letter gives"
-    )
+    on: Day | None = Field(default=None, description="the date of the first step; today if unset")
+    notified: Notified = Field(default_factory=dict)
 
 
 class ProcedureChoice(BaseModel):
@@ -43,7 +49,7 @@ class ProcedureChoice(BaseModel):
 
     case_type: CaseType
     version: Version
-    on: date | None = None
+    on: Day | None = None
 
 
 class TransitionCreate(BaseModel):
@@ -52,11 +58,9 @@ class TransitionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     to: Status
-    on: date = Field(description="the date of the fact, e.g. the day a decision was notified")
+    on: Day = Field(description="the date of the fact, e.g. the day a decision was notified")
     version: Version
-    notified: dict[str, date] = Field(
-        default_factory=dict, description="deadline rule id -> the date the decision letter gives"
-    )
+    notified: Notified = Field(default_factory=dict)
 
 
 class AssignmentUpdate(BaseModel):
@@ -94,8 +98,8 @@ class CaseFilters(BaseModel):
     case_type: CaseType | None = None
     status: Status | None = None
     assignee: UserId | None = None
-    limit: int = Field(default=50, ge=1, le=200)
-    offset: int = Field(default=0, ge=0)
+    limit: Limit = 50
+    offset: Offset = 0
 
 
 class CasePage(BaseModel):

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.casework.schemas.cases import CasePage, CaseType, Status
+from shared.bounds import Limit, Offset
 
 
 class DayFilters(BaseModel):
@@ -17,8 +18,8 @@ class DayFilters(BaseModel):
     days: int = Field(default=7, ge=1, le=90, description="deadlines due within this many days")
     case_type: CaseType | None = None
     status: Status | None = None
-    limit: int = Field(default=50, ge=1, le=200)
-    offset: int = Field(default=0, ge=0)
+    limit: Limit = 50
+    offset: Offset = 0
 
 
 class DueDeadline(BaseModel):

@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.bounds import Day
+
 
 class ClockKind(StrEnum):
     """What can happen to a deadline's clock."""
@@ -22,7 +24,7 @@ class ClockEventCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: ClockKind
-    on: date
+    on: Day
 
 
 class RevisionPublic(BaseModel):

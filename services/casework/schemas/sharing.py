@@ -8,7 +8,11 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-OrganisationId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")]
+from shared.bounds import Reason
+
+OrganisationId = Annotated[
+    str, StringConstraints(max_length=64, pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")
+]
 
 
 class ShareKind(StrEnum):
@@ -40,10 +44,7 @@ class ShareAnswer(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    reason: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
-        | None
-    ) = None
+    reason: Reason | None = None
 
 
 class SharePublic(BaseModel):

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
-UserId = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+from shared.bounds import Day, Line, Note, UserId
 
 
 class TaskCreate(BaseModel):
@@ -16,8 +15,8 @@ class TaskCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-    due_on: date | None = None
+    title: Line
+    due_on: Day | None = None
     assignee: UserId | None = None
 
 
@@ -40,7 +39,7 @@ class NoteCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+    text: Note
 
 
 class NotePublic(BaseModel):
@@ -66,7 +65,7 @@ class DocumentUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: DocumentStatus
-    expires_on: date | None = Field(default=None, description="when the document stops being valid")
+    expires_on: Day | None = Field(default=None, description="when the document stops being valid")
 
 
 class DocumentPublic(BaseModel):

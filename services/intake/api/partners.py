@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from sqlmodel import col, select
 
 from services.intake import handlers
@@ -36,10 +37,12 @@ async def list_partners(_principal: Staff, intake: IntakeDep) -> list[PartnerPub
 
 
 @router.get("/{partner_id}", response_model=PartnerPublic)
-async def get_partner(partner_id: str, _principal: Staff, intake: IntakeDep) -> PartnerPublic:
+async def get_partner(
+    partner_id: Annotated[str, Path(max_length=64)], _principal: Staff, intake: IntakeDep
+) -> PartnerPublic:
     """One partner organisation."""
     async with intake.runtime.sessions() as session:
-        partner = await session.get(Partner, partner_id[:64])
+        partner = await session.get(Partner, partner_id)
     if partner is None:
         raise NotFound("No such partner.")
     return PartnerPublic.model_validate(partner, from_attributes=True)
