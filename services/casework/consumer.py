@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from services.casework.handlers import projections
+from services.casework.handlers import projections, referrals
 from services.casework.models import inbox_table, parked_table
 from shared.consumer import ConsumerConfig, Handler
 from shared.events import intake
@@ -22,7 +22,8 @@ def intake_consumer(casework: Casework) -> ConsumerConfig:
         intake.PersonRegistered.TYPE: projections.on_person_registered,
         intake.ConsentGiven.TYPE: projections.on_consent_given,
         intake.ConsentWithdrawn.TYPE: projections.on_consent_withdrawn,
-        intake.ReferralRequested.TYPE: projections.on_referral_requested,
+        intake.ReferralRequested.TYPE: referrals.on_referral_requested,
+        intake.ReferralStatusChanged.TYPE: referrals.on_referral_status_changed,
         intake.PersonErased.TYPE: projections.on_person_erased(casework.keys),
     }
     return ConsumerConfig(

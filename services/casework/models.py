@@ -81,6 +81,36 @@ class CaseShare(CaseworkModel, table=True):
     reason: str | None = Field(default=None, max_length=500)
 
 
+class IncomingReferral(CaseworkModel, table=True):
+    """A referral from intake in the partner's inbox: pending until the partner answers it
+    (or it is accepted at once when the partner opted in for its service)."""
+
+    __tablename__ = "incoming_referrals"
+
+    id: str = Field(primary_key=True, max_length=36)  # intake's referral id
+    person_id: str = Field(index=True, max_length=36)
+    organisation_id: str = Field(index=True, max_length=64)
+    service: str = Field(max_length=64)
+    status: str = Field(index=True, max_length=16)
+    requested_at: datetime = _at()
+    automatic: bool = False
+    case_id: str | None = Field(default=None, max_length=36)
+    answered_by: str | None = Field(default=None, max_length=128)
+    answered_at: datetime | None = _at(nullable=True)
+    reason_enc: str | None = None  # a decline's reason, encrypted with the person's key
+
+
+class ReferralSettings(CaseworkModel, table=True):
+    """How a partner organisation takes referrals: the services it accepts without a look."""
+
+    __tablename__ = "referral_settings"
+
+    organisation_id: str = Field(primary_key=True, max_length=64)
+    auto_accept: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    updated_by: str = Field(max_length=128)
+    updated_at: datetime = _at()
+
+
 class Deadline(CaseworkModel, table=True):
     """A legal deadline of a case: computed from a rule version, beside the notified one."""
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from services.intake.consumer import referral_answers_consumer
 from services.intake.keys import KeyStore
 from services.intake.models import outbox_table
+from services.intake.search_keys import Blinder
 from services.intake.settings import IntakeSettings
 from shared.auth import Principal
 from shared.consumer import ConsumerRunner
@@ -44,9 +45,11 @@ def bootstrap(settings: IntakeSettings | None = None) -> Intake:
     """Build intake from its settings (read from the environment when not given)."""
     settings = settings or load_settings(IntakeSettings)
     runtime = build_runtime("intake", settings, outbox_table, MIGRATIONS)
+    master = MasterKey.from_b64(settings.master_key.get_secret_value())
+    keys = KeyStore(master, Blinder(settings.index_key.get_secret_value().encode()))
     runtime.consumers.append(
         ConsumerRunner(
-            referral_answers_consumer(),
+            referral_answers_consumer(keys),
             default_registry(),
             runtime.sessions,
             settings.kafka_bootstrap_servers,
@@ -54,7 +57,4 @@ def bootstrap(settings: IntakeSettings | None = None) -> Intake:
             on_commit=runtime.relay.wake,
         )
     )
-    master = MasterKey.from_b64(settings.master_key.get_secret_value())
-    return Intake(
-        runtime=runtime, keys=KeyStore(master), key_clients=frozenset(settings.key_clients)
-    )
+    return Intake(runtime=runtime, keys=keys, key_clients=frozenset(settings.key_clients))

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from services.intake import handlers
+from services.intake import answers
+from services.intake.keys import KeyStore
 from services.intake.models import inbox_table, parked_table
 from shared.consumer import ConsumerConfig, Handler
 from shared.events import casework
 
 NAME = "intake.referral_answers"
 TOPICS = [casework.TOPIC]
-SUBSCRIPTIONS: dict[str, Handler] = {
-    casework.ReferralAccepted.TYPE: handlers.on_referral_accepted,
-}
 
 
-def referral_answers_consumer() -> ConsumerConfig:
-    """The consumer that moves referrals as the partners' services answer them."""
+def referral_answers_consumer(keys: KeyStore) -> ConsumerConfig:
+    """The consumer that moves referrals as the partners' services answer them (a decline's
+    reason is read with the person's key)."""
+    subscriptions: dict[str, Handler] = {
+        casework.ReferralAccepted.TYPE: answers.on_referral_accepted,
+        casework.ReferralDeclined.TYPE: answers.on_referral_declined(keys),
+    }
     return ConsumerConfig(
-        name=NAME, topics=TOPICS, handlers=SUBSCRIPTIONS, inbox=inbox_table, parked=parked_table
+        name=NAME, topics=TOPICS, handlers=subscriptions, inbox=inbox_table, parked=parked_table
     )

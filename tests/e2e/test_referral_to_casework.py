@@ -1,5 +1,6 @@
-"""End to end: a referral made at intake becomes a case in casework, and casework's answer
-comes back to intake; real processes, real Kafka, real PostgreSQL."""
+"""End to end: a referral made at intake arrives in the partner's inbox in casework; the
+partner accepts it (a case opens) or declines it with a reason, and the answer comes back to
+intake; real processes, real Kafka, real PostgreSQL."""
 
 from __future__ import annotations
 
@@ -58,46 +59,72 @@ def system(kafka_bootstrap: str, pg_server_url: str) -> Iterator[System]:
             assert intake.stop() == 0
 
 
-async def test_a_referral_accepted_by_caseworks_consumer_shows_as_accepted_in_intake(
+async def referred_to_cimade(intake: httpx.AsyncClient) -> tuple[str, str]:
+    """A person referred by the city's desk to La Cimade, with consent; (person, referral)."""
+    partner = {"id": CIMADE, "name": "La Cimade", "services": ["legal_support"]}
+    await intake.post("/partners", json=partner, headers=token(CITY, "coordinator"))
+    person_id = (await intake.post("/persons", json={"chosen_name": "Farid"}, headers=DESK)).json()[
+        "id"
+    ]
+    consent = await intake.post(
+        f"/persons/{person_id}/consents",
+        json={"purpose": "share_with_partner", "partner_id": CIMADE},
+        headers=DESK,
+    )
+    assert consent.status_code == 201
+    referred = await intake.post(
+        f"/persons/{person_id}/referrals",
+        json={"partner_id": CIMADE, "service": "legal_support"},
+        headers=DESK,
+    )
+    assert referred.status_code == 201
+    assert referred.json()["status"] == "requested"
+    return person_id, referred.json()["id"]
+
+
+async def arrived(casework: httpx.AsyncClient, referral_id: str) -> dict:
+    """The referral once it is in La Cimade's inbox."""
+
+    async def pending() -> list[dict]:
+        page = await casework.get(
+            "/referrals/incoming", params={"status": "pending"}, headers=PARTNER
+        )
+        return [r for r in page.json()["items"] if r["id"] == referral_id]
+
+    found = await eventually(pending, bool, timeout=90, what="the referral in the partner's inbox")
+    return found[0]
+
+
+async def answered(intake: httpx.AsyncClient, person_id: str, status: str) -> dict:
+    """The person's referral once intake shows the partner's answer."""
+
+    async def referral() -> dict:
+        listed = await intake.get(f"/persons/{person_id}/referrals", headers=DESK)
+        return dict(listed.json()[0])
+
+    return await eventually(
+        referral, lambda r: r["status"] == status, timeout=90, what=f"intake shows {status}"
+    )
+
+
+async def test_a_referral_the_partner_accepts_shows_as_accepted_in_intake(
     system: System,
 ) -> None:
     async with (
         httpx.AsyncClient(base_url=system.intake.url) as intake,
         httpx.AsyncClient(base_url=system.casework.url) as casework,
     ):
-        partner = {"id": CIMADE, "name": "La Cimade", "services": ["legal_support"]}
-        await intake.post("/partners", json=partner, headers=token(CITY, "coordinator"))
-        person_id = (
-            await intake.post("/persons", json={"chosen_name": "Farid"}, headers=DESK)
-        ).json()["id"]
-        consent = await intake.post(
-            f"/persons/{person_id}/consents",
-            json={"purpose": "share_with_partner", "partner_id": CIMADE},
-            headers=DESK,
-        )
-        assert consent.status_code == 201
-        referred = await intake.post(
-            f"/persons/{person_id}/referrals",
-            json={"partner_id": CIMADE, "service": "legal_support"},
-            headers=DESK,
-        )
-        assert referred.status_code == 201
-        assert referred.json()["status"] == "requested"
+        person_id, referral_id = await referred_to_cimade(intake)
+        await arrived(casework, referral_id)
+        accept = await casework.post(f"/referrals/incoming/{referral_id}/accept", headers=PARTNER)
+        assert accept.status_code == 200, accept.text
 
-        async def referral() -> dict:
-            listed = await intake.get(f"/persons/{person_id}/referrals", headers=DESK)
-            return dict(listed.json()[0])
-
-        accepted = await eventually(
-            referral,
-            lambda r: r["status"] == "accepted",
-            timeout=90,
-            what="intake sees casework's acceptance",
-        )
+        accepted = await answered(intake, person_id, "accepted")
+        assert accepted["partner_case_id"] == accept.json()["case_id"]
         case_id = accepted["partner_case_id"]
         case = await casework.get(f"/cases/{case_id}", headers=PARTNER)
         assert case.status_code == 200
-        assert case.json()["referral_id"] == referred.json()["id"]
+        assert case.json()["referral_id"] == referral_id
         assert case.json()["person_id"] == person_id
         hidden = await casework.get(f"/cases/{case_id}", headers=token("assoc-other", "caseworker"))
         assert hidden.status_code == 404
@@ -117,3 +144,23 @@ async def test_a_referral_accepted_by_caseworks_consumer_shows_as_accepted_in_in
         verdict = service.command("verify-log")
         assert verdict.returncode == 0, verdict.stdout + verdict.stderr
         assert json.loads(verdict.stdout.strip().splitlines()[-1])["ok"] is True
+
+
+async def test_a_referral_the_partner_declines_shows_its_reason_in_intake(
+    system: System,
+) -> None:
+    reason = "Plus de place avant mars: voir le Gisti"
+    async with (
+        httpx.AsyncClient(base_url=system.intake.url) as intake,
+        httpx.AsyncClient(base_url=system.casework.url) as casework,
+    ):
+        person_id, referral_id = await referred_to_cimade(intake)
+        await arrived(casework, referral_id)
+        decline = await casework.post(
+            f"/referrals/incoming/{referral_id}/decline", json={"reason": reason}, headers=PARTNER
+        )
+        assert decline.status_code == 200, decline.text
+
+        declined = await answered(intake, person_id, "declined")
+        assert declined["status_reason"] == reason
+        assert declined["partner_case_id"] is None

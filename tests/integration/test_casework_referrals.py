@@ -1,4 +1,5 @@
-"""Casework opens one case per legal or administrative referral (real Kafka and PostgreSQL)."""
+"""A legal or administrative referral from intake waits in the partner's inbox; the partner's
+acceptance (or its opt-in for the service) opens one case (real Kafka and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ PARTNER = token(CIMADE, "caseworker")
 OTHER = token("assoc-other", "caseworker")
 COORDINATOR = token("city-montreuil", "coordinator")
 REQUESTED_AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+ANSWERED_AT = datetime(2026, 3, 3, 14, 0, tzinfo=UTC)
 
 
 @dataclass
@@ -52,11 +54,13 @@ class Casework:
 async def casework(pg_url: str, kafka_bootstrap: str) -> AsyncIterator[Casework]:
     """Casework on a fresh database, its referrals consumer reading a fresh topic."""
     settings = CaseworkSettings(
+        development=True,
         database_url=pg_url,
         kafka_bootstrap_servers=kafka_bootstrap,
         auth=AuthSettings(jwt_secret=DEV_JWT_SECRET),
     )
     service = bootstrap(settings)
+    service.clock = lambda: ANSWERED_AT
     runtime = service.runtime
     await upgrade(runtime.engine, runtime.migrations)
     topic = unique_topic("intake")
@@ -150,42 +154,115 @@ async def published(casework: Casework) -> list[dict]:
         return [json.loads(e) for e in rows.scalars()]
 
 
-async def test_a_legal_support_referral_opens_one_case_in_the_partners_organisation(
+async def incoming(casework: Casework, headers: dict[str, str] = PARTNER) -> dict:
+    """The referrals the caller's organisation received, pending first."""
+    response = await casework.client.get("/referrals/incoming", headers=headers)
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+async def arrived(casework: Casework, count: int, headers: dict[str, str] = PARTNER) -> list[dict]:
+    """The organisation's inbox once `count` referrals are in it."""
+    page = await eventually(
+        lambda: incoming(casework, headers),
+        lambda page: page["total"] >= count,
+        timeout=60,
+        what=f"{count} referral(s) received",
+    )
+    return list(page["items"])
+
+
+async def accept(casework: Casework, referral_id: str, headers: dict[str, str] = PARTNER) -> dict:
+    response = await casework.client.post(
+        f"/referrals/incoming/{referral_id}/accept", headers=headers
+    )
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+async def opt_in(casework: Casework, organisation: str, *services: str) -> None:
+    """The organisation's coordinator chooses the services it accepts on arrival."""
+    response = await casework.client.put(
+        "/referrals/settings",
+        json={"auto_accept": list(services)},
+        headers=token(organisation, "coordinator"),
+    )
+    assert response.status_code == 200, response.text
+
+
+def zulu(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+async def test_a_legal_support_referral_waits_in_the_partners_inbox_until_it_accepts(
     casework: Casework,
 ) -> None:
     person_id = str(uuid.uuid4())
     event = referral(person_id)
-    sent = envelope(event)
-    await publish(casework, sent)
+    await publish(casework, envelope(event))
 
+    [waiting] = await arrived(casework, 1)
+    assert (waiting["id"], waiting["status"], waiting["case_id"]) == (
+        event.referral_id,
+        "pending",
+        None,
+    )
+    assert datetime.fromisoformat(waiting["requested_at"]) == REQUESTED_AT
+    assert (await cases_of(casework, person_id, COORDINATOR))["total"] == 0
+    assert await published(casework) == [], "nothing is answered for the partner"
+
+    accepted = await accept(casework, event.referral_id)
     [case] = await opened_cases(casework, person_id, 1)
-    assert case["organisation_id"] == CIMADE
-    assert case["person_id"] == person_id
-    assert case["referral_id"] == event.referral_id
-    assert case["service"] == "legal_support"
-    assert case["status"] == "open"
-    assert case["version"] == 1
-    # the referral's own time: a replay of intake's events opens it at the same moment
-    assert datetime.fromisoformat(case["opened_at"]) == REQUESTED_AT
+    assert accepted["case_id"] == case["id"]
+    assert (case["organisation_id"], case["person_id"]) == (CIMADE, person_id)
+    assert (case["referral_id"], case["service"]) == (event.referral_id, "legal_support")
+    assert (case["status"], case["version"]) == ("open", 1)
+    assert datetime.fromisoformat(case["opened_at"]) == ANSWERED_AT, "opened when accepted"
     uuid.UUID(case["id"])
 
-    opened, accepted = await published(casework)
+    opened, answer = await published(casework)
     assert opened["type"] == "casework.case_opened.v1"
     assert opened["data"]["case_id"] == case["id"]
-    assert accepted["type"] == "casework.referral_accepted.v1"
-    assert accepted["data"] == {
+    assert answer["type"] == "casework.referral_accepted.v1"
+    assert answer["data"] == {
         "referral_id": event.referral_id,
         "person_id": person_id,
         "organisation_id": CIMADE,
         "case_id": case["id"],
-        "accepted_at": REQUESTED_AT.isoformat().replace("+00:00", "Z"),
+        "accepted_at": zulu(ANSWERED_AT),
     }
-    for answer in (opened, accepted):
-        assert answer["causationid"] == sent.id, "each answer names the event it answers"
-        assert answer["actor"] == "service:casework"
+    assert {opened["actor"], answer["actor"]} == {"desk"}, "the partner's caseworker answered"
 
 
-async def test_the_same_referral_delivered_again_opens_no_second_case(
+async def test_with_the_partners_opt_in_a_referral_opens_its_case_on_arrival(
+    casework: Casework,
+) -> None:
+    await opt_in(casework, CIMADE, "legal_support")
+    person_id = str(uuid.uuid4())
+    event = referral(person_id)
+    sent = envelope(event)
+    await publish(casework, sent, sent, envelope(event))
+
+    [case] = await opened_cases(casework, person_id, 1)
+    assert (case["organisation_id"], case["referral_id"]) == (CIMADE, event.referral_id)
+    # the referral's own time: a replay of intake's events opens it at the same moment
+    assert datetime.fromisoformat(case["opened_at"]) == REQUESTED_AT
+    [taken] = (await incoming(casework))["items"]
+    assert (taken["status"], taken["automatic"], taken["case_id"]) == (
+        "accepted",
+        True,
+        case["id"],
+    )
+    opened, answer = await published(casework)
+    assert opened["type"] == "casework.case_opened.v1"
+    assert answer["type"] == "casework.referral_accepted.v1"
+    assert answer["data"]["accepted_at"] == zulu(REQUESTED_AT)
+    for each in (opened, answer):
+        assert each["causationid"] == sent.id, "each answer names the event it answers"
+        assert each["actor"] == "service:casework"
+
+
+async def test_the_same_referral_delivered_again_arrives_once_and_opens_one_case(
     casework: Casework,
 ) -> None:
     person_id = str(uuid.uuid4())
@@ -196,23 +273,32 @@ async def test_the_same_referral_delivered_again_opens_no_second_case(
     await publish(casework, first, first, resent, envelope(later))
 
     # the later referral sits behind the others on the person's partition
-    await opened_cases(casework, person_id, 2)
+    received = await arrived(casework, 2)
+    assert sorted(r["id"] for r in received) == sorted([event.referral_id, later.referral_id])
+    for each in received:
+        await accept(casework, each["id"])
+    once_more = envelope(event)  # after the answer
+    await publish(casework, once_more)
+    await handled(casework, once_more)
     cases = (await cases_of(casework, person_id, COORDINATOR))["items"]
     assert sorted(c["referral_id"] for c in cases) == sorted([event.referral_id, later.referral_id])
+    assert (await incoming(casework))["total"] == 2
     accepted = [e for e in await published(casework) if e["type"].endswith("referral_accepted.v1")]
     assert sorted(e["data"]["referral_id"] for e in accepted) == sorted(
         [event.referral_id, later.referral_id]
     ), "one acceptance per referral, however often it was delivered"
 
 
-async def test_a_referral_to_a_service_casework_does_not_provide_opens_nothing(
+async def test_a_referral_to_a_service_casework_does_not_provide_arrives_nowhere(
     casework: Casework,
 ) -> None:
+    await opt_in(casework, CIMADE, "legal_support", "administrative_help")
     person_id = str(uuid.uuid4())
     course = envelope(referral(person_id, "french_course"))
     await publish(casework, course)
 
     await handled(casework, course)
+    assert (await incoming(casework))["total"] == 0
     assert (await cases_of(casework, person_id, COORDINATOR))["total"] == 0
 
 
@@ -220,15 +306,20 @@ async def test_a_case_is_visible_to_its_organisation_and_coordinators_only(
     casework: Casework,
 ) -> None:
     person_id = str(uuid.uuid4())
+    ours = referral(person_id)
     elsewhere = referral(person_id, "administrative_help", partner_id="assoc-other")
-    await publish(casework, envelope(referral(person_id)), envelope(elsewhere))
+    await publish(casework, envelope(ours), envelope(elsewhere))
+    await arrived(casework, 1)
+    await arrived(casework, 1, OTHER)
+    await accept(casework, ours.referral_id)
+    await accept(casework, elsewhere.referral_id, OTHER)
     cases = await opened_cases(casework, person_id, 2)
-    ours = next(c for c in cases if c["organisation_id"] == CIMADE)
-    path = f"/cases/{ours['id']}"
+    mine = next(c for c in cases if c["organisation_id"] == CIMADE)
+    path = f"/cases/{mine['id']}"
 
     read = await casework.client.get(path, headers=PARTNER)
     assert read.status_code == 200
-    assert read.json() == ours
+    assert read.json() == mine
     assert (await casework.client.get(path, headers=COORDINATOR)).status_code == 200
     hidden = await casework.client.get(path, headers=OTHER)
     assert hidden.status_code == 404
@@ -238,7 +329,7 @@ async def test_a_case_is_visible_to_its_organisation_and_coordinators_only(
     assert (await casework.client.get("/cases/not-a-uuid", headers=PARTNER)).status_code == 422
 
     listed = await cases_of(casework, person_id, PARTNER)
-    assert [c["id"] for c in listed["items"]] == [ours["id"]]
+    assert [c["id"] for c in listed["items"]] == [mine["id"]]
     other = await cases_of(casework, person_id, OTHER)
     assert [c["organisation_id"] for c in other["items"]] == ["assoc-other"]
     assert (await cases_of(casework, person_id, COORDINATOR))["total"] == 2

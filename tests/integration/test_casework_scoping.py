@@ -4,6 +4,8 @@ endpoint fails this test until it is listed here (real PostgreSQL)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -26,6 +28,8 @@ NOT_ABOUT_A_CASE = {
     ("GET", "/shares"),  # the offers made to the caller's own organisation
     ("GET", "/day"),  # the caller's own cases
     ("POST", "/deadline-rules/recompute"),  # coordinators: test_casework_deadlines.py
+    ("GET", "/referrals/settings"),  # the caller's own organisation's: test_casework_incoming_…
+    ("PUT", "/referrals/settings"),
 }
 
 
@@ -36,6 +40,7 @@ def operations(app: FastAPI) -> set[tuple[str, str]]:
 @pytest.fixture
 async def ids(client: httpx.AsyncClient, casework: CaseworkWorld) -> dict[str, str]:
     """A city case with one of everything, referred to La Cimade with the person's consent."""
+    casework.casework.clock = lambda: datetime(2026, 3, 1, 12, 0, tzinfo=UTC)  # before them
     person_id = await person(client, casework)
     await client.post(
         "/partners",
@@ -47,7 +52,13 @@ async def ids(client: httpx.AsyncClient, casework: CaseworkWorld) -> dict[str, s
         json={"purpose": "share_with_partner", "partner_id": CIMADE},
         headers=DESK,
     )
-    await casework.sync()
+    referral = await client.post(
+        f"/persons/{person_id}/referrals",
+        json={"partner_id": CIMADE, "service": "legal_support"},
+        headers=DESK,
+    )
+    assert referral.status_code == 201, referral.text
+    await casework.sync()  # La Cimade receives the referral: nobody else may see or answer it
     case = await open_case(casework, person_id, "cnda_appeal", on="2026-03-02")
     c = f"/cases/{case['id']}"
     share = await casework.http.post(
@@ -70,6 +81,7 @@ async def ids(client: httpx.AsyncClient, casework: CaseworkWorld) -> dict[str, s
         "appointment_id": appointment.json()["id"],
         "task_id": task.json()["id"],
         "deadline_id": deadline["id"],
+        "referral_id": referral.json()["id"],
     }
 
 
@@ -78,6 +90,7 @@ def attempts(
 ) -> dict[tuple[str, str], tuple[list[tuple[str, dict | None]], str]]:
     """For each operation: the calls to try, and the access it needs (read, work, own)."""
     c, a = f"/cases/{ids['case_id']}", f"/appointments/{ids['appointment_id']}"
+    r = f"/referrals/incoming/{ids['referral_id']}"
     when = {"on": "2026-03-12", "version": 1}
     return {
         ("GET", "/cases"): ([], "read"),  # checked apart: answers, but lists nothing
@@ -135,6 +148,13 @@ def attempts(
         ("GET", "/cases/{case_id}/notes"): ([(f"{c}/notes", None)], "own"),
         ("POST", "/cases/{case_id}/notes"): ([(f"{c}/notes", {"text": "Mine"})], "own"),
         ("GET", "/cases/{case_id}/documents"): ([(f"{c}/documents", None)], "read"),
+        ("GET", "/referrals/incoming"): ([], "receive"),  # checked apart: lists nothing
+        ("GET", "/referrals/incoming/{referral_id}"): ([(r, None)], "receive"),
+        ("POST", "/referrals/incoming/{referral_id}/accept"): ([(f"{r}/accept", None)], "receive"),
+        ("POST", "/referrals/incoming/{referral_id}/decline"): (
+            [(f"{r}/decline", {"reason": "No room"})],
+            "receive",
+        ),
         ("PUT", "/cases/{case_id}/documents/{item}"): (
             [(f"{c}/documents/ofpra_decision", {"status": "received"})],
             "work",
@@ -149,15 +169,18 @@ async def test_every_endpoint_refuses_an_organisation_that_may_not_see_the_case(
     assert operations(create_app(casework.casework)) == set(tried) | NOT_ABOUT_A_CASE, (
         "an endpoint is missing from this test: say who may use it"
     )
-    for (method, _template), (calls, _need) in tried.items():
+    for (method, _template), (calls, need) in tried.items():
         for path, body in calls:
             response = await casework.http.request(method, path, json=body, headers=OTHER)
             assert response.status_code in (403, 404), (method, path, response.text)
+            if need == "receive":  # a referral to another organisation does not exist for it
+                assert response.status_code == 404, (method, path, response.text)
             assert response.headers["content-type"] == "application/problem+json"
             assert "Secret" not in response.text
     assert (await casework.http.get("/cases", headers=OTHER)).json()["total"] == 0
     assert (await casework.http.get("/day", headers=OTHER)).json()["cases"]["total"] == 0
     assert (await casework.http.get("/shares", headers=OTHER)).json() == []
+    assert (await casework.http.get("/referrals/incoming", headers=OTHER)).json()["total"] == 0
 
 
 async def test_a_partner_works_on_a_referred_case_but_never_acts_as_its_owner(

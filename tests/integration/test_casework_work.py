@@ -226,6 +226,10 @@ async def test_a_case_without_a_procedure_has_no_checklist_yet(
     )
     assert referred.status_code == 201, referred.text
     await casework.sync()
+    accepted = await casework.http.post(
+        f"/referrals/incoming/{referred.json()['id']}/accept", headers=AT_CIMADE
+    )
+    assert accepted.status_code == 200, accepted.text
     [case] = (await casework.http.get("/cases", headers=AT_CIMADE)).json()["items"]
     assert case["case_type"] is None
     path = f"/cases/{case['id']}/documents"

@@ -16,7 +16,9 @@ from sqlalchemy import select
 from services.intake.bootstrap import Intake
 from services.intake.models import outbox_table, parked_table
 from shared.consumer import ConsumerRunner
-from shared.events.casework import ReferralAccepted
+from shared.crypto import encrypt_field
+from shared.events.base import Event
+from shared.events.casework import ReferralAccepted, ReferralDeclined, decline_reason_aad
 from shared.events.catalog import default_registry
 from shared.events.envelope import Envelope, canonical_json
 from shared.kafka import ensure_topics
@@ -29,6 +31,7 @@ pytestmark = pytest.mark.integration
 CITY, CIMADE = "city-montreuil", "assoc-la-cimade"
 DESK = token(CITY, "intake", "caseworker")
 ACCEPTED_AT = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+REASON = "Nous ne suivons plus de dossiers Dublin"
 
 
 @pytest.fixture
@@ -56,7 +59,8 @@ async def answers(intake: Intake, kafka_bootstrap: str) -> AsyncIterator[str]:
 async def referral_to_cimade(client: httpx.AsyncClient) -> dict:
     partner = {"id": CIMADE, "name": "La Cimade", "services": ["legal_support"]}
     coordinator = token(CITY, "coordinator")
-    assert (await client.post("/partners", json=partner, headers=coordinator)).status_code == 201
+    registered = await client.post("/partners", json=partner, headers=coordinator)
+    assert registered.status_code in (201, 409), "registered now, or by an earlier referral"
     person_id = (await client.post("/persons", json={"chosen_name": "Farid"}, headers=DESK)).json()[
         "id"
     ]
@@ -82,6 +86,26 @@ def accepted(referral: dict, **fields: str) -> Envelope:
         case_id=fields.get("case_id", str(uuid.uuid4())),
         accepted_at=ACCEPTED_AT,
     )
+    return wrapped(event)
+
+
+async def declined(intake: Intake, referral: dict, sealed_for: str | None = None) -> Envelope:
+    """Casework's decline, its reason sealed with the person's key for this referral (or, to
+    stand for a forgery, for another one)."""
+    async with intake.runtime.sessions() as session:
+        key = await intake.keys.get(session, referral["person_id"])
+    aad = decline_reason_aad(sealed_for or referral["id"])
+    event = ReferralDeclined(
+        referral_id=referral["id"],
+        person_id=referral["person_id"],
+        organisation_id=CIMADE,
+        reason=encrypt_field(key, REASON, aad=aad),
+        declined_at=ACCEPTED_AT,
+    )
+    return wrapped(event)
+
+
+def wrapped(event: Event) -> Envelope:
     return Envelope(
         id=str(uuid.uuid4()),
         source="casework",
@@ -157,3 +181,31 @@ async def test_answers_intake_cannot_apply_are_parked_or_left_alone(
     assert now["status"] == "revoked"
     assert now["partner_case_id"] is None
     assert [c["data"]["status"] for c in await status_changes(intake)] == ["revoked"]
+
+
+async def test_a_decline_delivered_twice_moves_the_referral_once_with_its_reason(
+    client: httpx.AsyncClient, intake: Intake, answers: str, kafka_bootstrap: str
+) -> None:
+    referral = await referral_to_cimade(client)
+    other = await referral_to_cimade(client)
+    # a parked answer holds back the later ones of its referral: the forgery is about another
+    forged = await declined(intake, other, sealed_for=referral["id"])
+    answer = await declined(intake, referral)
+    await publish(kafka_bootstrap, answers, forged, answer, answer)
+
+    moved = await eventually(
+        lambda: referral_now(client, referral),
+        lambda r: r["status"] == "declined",
+        timeout=60,
+        what="the referral declined",
+    )
+    assert moved["status_reason"] == REASON, "the referring organisation reads the reason"
+    assert moved["partner_case_id"] is None
+    assert datetime.fromisoformat(moved["updated_at"]) == ACCEPTED_AT
+    [change] = await status_changes(intake)
+    assert (change["data"]["status"], change["causationid"]) == ("declined", answer.id)
+    assert REASON not in json.dumps(change), "intake's own event keeps the reason to itself"
+    async with intake.runtime.sessions() as session:
+        parked_reasons = (await session.execute(select(parked_table.c.reason))).scalars().all()
+    assert parked_reasons == ["unreadable_reason"], "a reason sealed for another referral"
+    assert (await referral_now(client, other))["status"] == "requested"

@@ -1,14 +1,13 @@
-"""What casework learns from intake: persons, consents, referrals, erasures. Handlers change
-state in the consumer's transaction and never commit."""
+"""What casework learns from intake: persons, consents, erasures (referrals: handlers/referrals.py).
+Handlers change state in the consumer's transaction and never commit."""
 
 from __future__ import annotations
 
 import structlog
 from sqlalchemy import delete, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from services.casework.domain import referrals as domain
+from services.casework.handlers.referrals import forget_reasons, withdraw_pending
 from services.casework.models import (
     Appointment,
     Case,
@@ -19,48 +18,16 @@ from services.casework.models import (
     Task,
 )
 from shared.consumer import Handler, MessageContext
-from shared.events.casework import CaseOpened, CaseShareRevoked
+from shared.events.casework import CaseShareRevoked
 from shared.events.intake import (
     ConsentGiven,
     ConsentWithdrawn,
     PersonErased,
     PersonRegistered,
-    ReferralRequested,
 )
 from shared.keystore import KeyStoreClient
 
 log = structlog.get_logger(__name__)
-
-
-async def on_referral_requested(ctx: MessageContext, event: ReferralRequested) -> None:
-    """Open the partner's case for a legal or administrative referral, once per referral."""
-    if not domain.takes_on(event.service):
-        return
-    # the inbox stops a redelivered envelope; this stops another envelope of the same referral
-    if await _case_of_referral(ctx.session, event.referral_id) is not None:
-        log.info("case.referral_already_open", referral_id=event.referral_id)
-        return
-    events = domain.accept_referral(event, case_id=domain.case_id_for(event.referral_id))
-    opened = next(e for e in events if isinstance(e, CaseOpened))
-    ctx.session.add(
-        Case(
-            id=opened.case_id,
-            person_id=opened.person_id,
-            organisation_id=opened.organisation_id,
-            service=opened.service,
-            referral_id=opened.referral_id,
-            status=domain.OPEN,
-            opened_at=opened.opened_at,
-        )
-    )
-    ctx.record(*events)
-    log.info("case.opened", case_id=opened.case_id, referral_id=opened.referral_id)
-
-
-async def _case_of_referral(session: AsyncSession, referral_id: str) -> Case | None:
-    # a query flushes pending rows first: a case opened earlier in the same batch is found
-    query = select(Case).where(col(Case.referral_id) == referral_id)
-    return (await session.execute(query)).scalars().first()
 
 
 async def on_person_registered(ctx: MessageContext, event: PersonRegistered) -> None:
@@ -92,6 +59,7 @@ async def on_consent_withdrawn(ctx: MessageContext, event: ConsentWithdrawn) -> 
     consent.withdrawn_at = event.withdrawn_at
     if consent.partner_id is not None:
         await _revoke_shares(ctx, event.person_id, consent.partner_id, "consent_withdrawn")
+        await withdraw_pending(ctx.session, event.person_id, consent.partner_id, event.withdrawn_at)
 
 
 async def _revoke_shares(
@@ -136,5 +104,7 @@ def on_person_erased(keys: KeyStoreClient) -> Handler:
             update(Appointment).where(col(Appointment.case_id).in_(cases)).values(place_enc="")
         )
         await _revoke_shares(ctx, event.person_id, None, "person_erased")
+        await withdraw_pending(ctx.session, event.person_id, None, event.erased_at)
+        await forget_reasons(ctx.session, event.person_id)
 
     return handle
