@@ -1,4 +1,5 @@
-"""`python -m bench`: paired throughput ratios R1 (relay/raw) and R4 (inbox/no inbox)."""
+"""`python -m bench`: paired throughput ratios R1 (relay/raw) and R4 (inbox/no inbox), and S1
+(finding a person: registration and search p95 at 1k, 10k and 50k persons)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ import json
 import os
 import platform
 import sys
+import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from bench import inbox_vs_plain, relay_vs_raw
+from bench import inbox_vs_plain, person_search, relay_vs_raw
 from bench.infra import Servers, progress, servers
 from bench.stats import Paired, format_table
 from shared.logging import configure_logging
@@ -32,11 +34,29 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--relay-batch", type=int, default=1000, help="R1 relay batch size (the services' default)"
     )
     parser.add_argument("--aggregates", type=int, default=200, help="distinct keys in the events")
-    parser.add_argument("--only", choices=["R1", "R4"], help="run one ratio only")
+    parser.add_argument(
+        "--search-sizes",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=list(person_search.SIZES),
+        help="S1 numbers of persons, comma-separated (default 1000,10000,50000)",
+    )
+    parser.add_argument("--search-samples", type=int, default=60, help="S1 requests per size")
+    parser.add_argument(
+        "--search-backends",
+        type=lambda text: text.split(","),
+        default=["sqlite", "postgresql"],
+        help="S1 databases, comma-separated: sqlite, postgresql",
+    )
+    parser.add_argument("--only", choices=["R1", "R4", "S1"], help="run one benchmark only")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results JSON path")
     args = parser.parse_args(argv)
     if args.rounds < 1 or args.relay_events < 1 or args.consumer_events < 1:
         parser.error("--rounds, --relay-events and --consumer-events must be positive")
+    sizes = args.search_sizes
+    if args.search_samples < 1 or not sizes or min(sizes) < 1 or sizes != sorted(set(sizes)):
+        parser.error("--search-samples must be positive, --search-sizes positive and increasing")
+    if not set(args.search_backends) <= {"sqlite", "postgresql"}:
+        parser.error("--search-backends takes sqlite and/or postgresql")
     return args
 
 
@@ -62,6 +82,20 @@ async def measure(args: argparse.Namespace, where: Servers) -> list[Paired]:
     return results
 
 
+async def measure_search(args: argparse.Namespace, where: Servers) -> dict[str, Any] | None:
+    """S1, unless another benchmark was chosen alone."""
+    if args.only not in (None, "S1"):
+        return None
+    with tempfile.TemporaryDirectory(prefix="bench-s1-") as tmp:
+        return await person_search.run(
+            where,
+            tmp,
+            sizes=args.search_sizes,
+            samples=args.search_samples,
+            backends=args.search_backends,
+        )
+
+
 def environment(where: Servers) -> dict[str, Any]:
     """What the numbers depend on besides the arms themselves."""
     return {
@@ -83,16 +117,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging("bench", level="WARNING")
     with servers() as where:
         paired = asyncio.run(measure(args, where))
+        search = asyncio.run(measure_search(args, where))
         env = environment(where)
     results = []
     for item in paired:
         result = item.to_json()
         result["params"] = {**result["params"], **env}
         results.append(result)
+    if search is not None:
+        search["params"] = {**search["params"], **env}
+        results.append(search)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     progress(f"results written to {args.out}")
-    print(format_table(results))
+    print(format_table([r for r in results if "ratio" in r]))
+    if search is not None:
+        print(person_search.format_table(search))
     return 0
 
 

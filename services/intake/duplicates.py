@@ -1,45 +1,40 @@
-"""Duplicate suggestions against the persons the caller's organisation may see."""
+"""Duplicate suggestions against the persons the caller's organisation may see.
+
+Candidates come from the blind index (same phone, name keys, phonetic keys, words within
+compatible birth-year bands); only those few are decrypted and scored by the matching rules."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake import profiles, queries
-from services.intake.keys import KeyStore, PersonErased
-from services.intake.matching import Profile, suggest
+from services.intake import index
+from services.intake.keys import KeyStore
+from services.intake.matching import suggest
 from services.intake.models import Person
 from services.intake.schemas import DuplicatePublic
+from services.intake.search_keys import duplicate_probes
 from shared.auth import Principal
+
+CANDIDATES = 50
+"""At most this many records are decrypted and compared, the ones sharing the most."""
 
 
 async def suggestions(
     session: AsyncSession, keys: KeyStore, person_id: str, principal: Principal
 ) -> list[DuplicatePublic]:
     """Possible duplicates of one person, best first; nothing is merged."""
-    persons = await queries.visible_persons(session, principal)
-    found = {p.id: profile for p in persons if (profile := await _profile(session, keys, p))}
-    target = found.get(person_id)
+    person = await session.get(Person, person_id)
+    if person is None or person.merged_into is not None:
+        return []
+    target = await index.profile_of(session, keys, person)
     if target is None:
         return []
+    probes = duplicate_probes(target.names, target.phone_e164, target.birth_year)
+    found = await index.candidates(
+        session, keys.blinder, probes, principal, exclude=person.id, limit=CANDIDATES
+    )
+    others = await index.profiles_of(session, keys, found)
     return [
         DuplicatePublic(person_id=s.person_id, score=s.score, reasons=list(s.reasons))
-        for s in suggest(target, found.values())
+        for s in suggest(target, others)
     ]
-
-
-async def _profile(session: AsyncSession, keys: KeyStore, person: Person) -> Profile | None:
-    # the matching needs names in clear: they never leave this process
-    try:
-        data_key = await keys.get(session, person.id)
-    except PersonErased:
-        return None
-    details = profiles.unseal(data_key, person.id, person.profile_enc)
-    name = profiles.unseal_name(data_key, person.id, person.chosen_name_enc)
-    birth_year = details.get("birth_year") or _year(details.get("birth_date"))
-    return Profile(
-        person.id, (name, *details.get("other_names", [])), details.get("phone"), birth_year
-    )
-
-
-def _year(birth_date: str | None) -> int | None:
-    return int(birth_date[:4]) if birth_date else None

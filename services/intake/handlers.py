@@ -11,8 +11,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from services.intake import domain, households, merges, needs, profiles, queries
+from services.intake import domain, households, index, merges, needs, profiles, queries
 from services.intake.keys import KeyStore, PersonErased
+from services.intake.matching import Profile
 from services.intake.models import (
     Consent,
     LegalHold,
@@ -32,15 +33,13 @@ from services.intake.schemas import (
     ReferralCreate,
 )
 from shared.auth import Principal, may_see_organisation
-from shared.consumer import MessageContext
-from shared.events.casework import ReferralAccepted
 from shared.events.intake import (
     ConsentGiven,
     PartnerRegistered,
     PersonKeyReleased,
     PersonUpdated,
 )
-from shared.poison import PoisonEvent, summarise
+from shared.poison import summarise
 from shared.uow import UnitOfWork
 from shared.web import Conflict, Gone, NotFound, Unprocessable
 
@@ -65,6 +64,9 @@ async def register_person(
         else None,
         sms_consent=command.sms_consent,
         timezone=command.timezone,
+        preferred_language_enc=profiles.seal_language(
+            data_key, person_id, command.preferred_language
+        ),
     )
     person = Person(
         id=person_id,
@@ -79,6 +81,9 @@ async def register_person(
         registered_by=registration.registered_by,
     )
     uow.session.add(person)
+    names = (command.chosen_name, *command.other_names)
+    profile = Profile(person_id, names, command.phone, command.known_birth_year)
+    await index.write(uow.session, keys.blinder, profile)
     uow.record(*domain.register(registration))
     return person
 
@@ -132,6 +137,7 @@ async def _erase_one(
     await households.forget_person(uow, keys, person.id, principal.user_id, now)
     await needs.erase(uow.session, person.id)
     await keys.destroy(uow.session, person.id)
+    await index.forget(uow.session, person.id)
     person.chosen_name_enc, person.profile_enc, person.phone_index = "", None, None
     person.erased_at = now
     await _erase_free_text(uow.session, person.id, holds)
@@ -306,16 +312,21 @@ async def update_person(
     person.chosen_name_enc = profiles.seal_name(data_key, person.id, merged.chosen_name)
     person.profile_enc = profiles.seal(data_key, person.id, merged)
     person.phone_index = keys.phone_index(merged.phone) if merged.phone else None
+    names = (merged.chosen_name, *merged.other_names)
+    await index.write(
+        uow.session, keys.blinder, Profile(person.id, names, merged.phone, merged.known_birth_year)
+    )
     person.preferred_language = merged.preferred_language
     person.sms_consent, person.timezone = merged.sms_consent, merged.timezone
     phone = merged.phone if "phone" in changes else None
+    language = merged.preferred_language if "preferred_language" in changes else None
     uow.record(
         PersonUpdated(
             person_id=person.id,
             changed=sorted(changes),
             chosen_name=person.chosen_name_enc if "chosen_name" in changes else None,
             phone=profiles.seal_phone(data_key, person.id, phone) if phone else None,
-            preferred_language=merged.preferred_language,
+            preferred_language_enc=profiles.seal_language(data_key, person.id, language),
             sms_consent=merged.sms_consent,
             timezone=merged.timezone,
             updated_at=now,
@@ -370,27 +381,3 @@ async def release_key(
         raise Gone("This person was erased: their key no longer exists.") from exc
     uow.record(PersonKeyReleased(person_id=person.id, service=service, released_at=now))
     return data_key
-
-
-async def on_referral_accepted(ctx: MessageContext, event: ReferralAccepted) -> None:
-    """A partner's service took the referral on: it moves to accepted and notes the case.
-
-    An answer to a referral that was meanwhile accepted by hand changes nothing; one to a
-    referral declined or revoked since is left alone (the partner learns of it from intake's
-    own event). An answer about an unknown referral, or from another organisation, is parked."""
-    referral = await ctx.session.get(Referral, event.referral_id)
-    if referral is None or referral.person_id != event.person_id:
-        raise PoisonEvent("unknown_referral", "no such referral of this person in intake")
-    if referral.partner_id != event.organisation_id:
-        raise PoisonEvent("wrong_partner", "the referral went to another organisation")
-    if referral.status in ("requested", "accepted"):
-        referral.partner_case_id = event.case_id
-    if referral.status != "requested":
-        log.info("referral.answer_after_move", referral_id=referral.id, status=referral.status)
-        return
-    move = domain.ReferralMove(
-        referral.person_id, referral.id, referral.partner_id, referral.status, "accept"
-    )
-    referral.status, events = domain.move_referral(move, event.accepted_at)
-    referral.status_reason, referral.updated_at = None, event.accepted_at
-    ctx.record(*events)

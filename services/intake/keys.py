@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from services.intake.models import PersonKey
+from services.intake.search_keys import Blinder
 from shared.crypto import MasterKey, blind_index, generate_key
 
 
@@ -17,9 +21,11 @@ class PersonErased(LookupError):
 class KeyStore:
     """Creates and unwraps per-person data keys inside the caller's transaction."""
 
-    def __init__(self, master: MasterKey) -> None:
+    def __init__(self, master: MasterKey, blinder: Blinder) -> None:
         self._master = master
         self._phone_index_key = master.derive("phone-index")
+        self.blinder = blinder
+        """Hashes the terms persons are found by, with the index key (never the master key)."""
 
     def phone_index(self, e164: str) -> str:
         """A keyed hash of a phone number: finds equal numbers without storing them in clear."""
@@ -37,6 +43,12 @@ class KeyStore:
         row = await session.get(PersonKey, person_id)
         if row is not None:
             await session.delete(row)
+
+    async def get_many(self, session: AsyncSession, person_ids: Iterable[str]) -> dict[str, bytes]:
+        """The unwrapped data keys of those of the persons not erased, read in one query."""
+        query = select(PersonKey).where(col(PersonKey.person_id).in_(set(person_ids)))
+        rows = (await session.execute(query)).scalars()
+        return {row.person_id: self._master.unwrap(row.wrapped_key, row.person_id) for row in rows}
 
     async def get(self, session: AsyncSession, person_id: str) -> bytes:
         """The unwrapped data key of `person_id`, or PersonErased."""

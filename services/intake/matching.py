@@ -39,11 +39,15 @@ class Suggestion:
     reasons: tuple[str, ...]
 
 
+def name_tokens(name: str) -> list[str]:
+    """The words of a name in ASCII lower case, accents dropped and other scripts transliterated."""
+    ascii_name = anyascii(unicodedata.normalize("NFKC", name)).casefold()
+    return re.findall(r"[a-z0-9]+", ascii_name)
+
+
 def name_key(name: str) -> str:
     """Case-, accent-, order- and script-insensitive form of a name: sorted ASCII tokens."""
-    ascii_name = anyascii(unicodedata.normalize("NFKC", name)).casefold()
-    tokens = re.findall(r"[a-z0-9]+", ascii_name)
-    return " ".join(sorted(tokens))
+    return " ".join(sorted(name_tokens(name)))
 
 
 def name_similarity(a: str, b: str) -> float:

@@ -36,6 +36,17 @@ class Person(IntakeModel, table=True):
     merged_into: str | None = Field(default=None, index=True, max_length=36)
 
 
+class PersonIndexEntry(IntakeModel, table=True):
+    """One blind-index term of a person (a keyed hash of a name key, phone or birth-year band):
+    finds candidates without a name in clear; deleted when the person is erased."""
+
+    __tablename__ = "person_index"
+
+    kind: str = Field(primary_key=True, max_length=16)
+    digest: str = Field(primary_key=True, max_length=64)
+    person_id: str = Field(primary_key=True, index=True, max_length=36)
+
+
 class PersonKey(IntakeModel, table=True):
     """A person's data key, wrapped by the master key; deleting it erases the person."""
 

@@ -183,35 +183,43 @@ async def list_persons(
     filters: PersonFilters,
 ) -> PersonPage:
     """A page of the persons the caller's organisation may see, newest first."""
-    query = _scoped(select(Person), principal)
-    if filters.preferred_language is not None:
-        query = query.where(col(Person.preferred_language) == filters.preferred_language)
-    if filters.registered_from is not None:
-        query = query.where(col(Person.registered_at) >= filters.registered_from)
-    if filters.registered_to is not None:
-        query = query.where(col(Person.registered_at) < filters.registered_to)
+    query = filtered(scoped(select(Person), principal), filters)
     if not filters.include_merged:
         query = query.where(col(Person.merged_into).is_(None))
-    if filters.erased is not None:
-        erased = col(Person.erased_at)
-        query = query.where(erased.is_not(None) if filters.erased else erased.is_(None))
     total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
     page = query.order_by(col(Person.registered_at).desc(), col(Person.id))
-    persons = (await session.execute(page.limit(filters.limit).offset(filters.offset))).scalars()
+    persons = list(
+        (await session.execute(page.limit(filters.limit).offset(filters.offset))).scalars()
+    )
+    data_keys = await keys.get_many(session, [p.id for p in persons])
     return PersonPage(
-        items=[await _summary(session, keys, p) for p in persons],
+        items=[summary_line(p, data_keys.get(p.id)) for p in persons],
         total=int(total),
         limit=filters.limit,
         offset=filters.offset,
     )
 
 
-async def _summary(session: AsyncSession, keys: KeyStore, person: Person) -> PersonSummary:
-    try:
-        data_key = await keys.get(session, person.id)
+def filtered(query: Select[Any], filters: PersonFilters) -> Select[Any]:
+    """The query narrowed by the list's filters on a person's plain columns."""
+    if filters.preferred_language is not None:
+        query = query.where(col(Person.preferred_language) == filters.preferred_language)
+    if filters.registered_from is not None:
+        query = query.where(col(Person.registered_at) >= filters.registered_from)
+    if filters.registered_to is not None:
+        query = query.where(col(Person.registered_at) < filters.registered_to)
+    if filters.erased is not None:
+        erased = col(Person.erased_at)
+        query = query.where(erased.is_not(None) if filters.erased else erased.is_(None))
+    return query
+
+
+def summary_line(person: Person, data_key: bytes | None) -> PersonSummary:
+    """A line of the persons list: the chosen name decrypted with the person's data key, or
+    `[erased]` when the key is gone (None)."""
+    name = ERASED
+    if data_key is not None:
         name = profiles.unseal_name(data_key, person.id, person.chosen_name_enc)
-    except PersonErased:
-        name = ERASED
     return PersonSummary(
         id=person.id,
         organisation_id=person.organisation_id,
@@ -223,14 +231,9 @@ async def _summary(session: AsyncSession, keys: KeyStore, person: Person) -> Per
     )
 
 
-def _scoped(query: Select[Any], principal: Principal) -> Select[Any]:
+def scoped(query: Select[Any], principal: Principal) -> Select[Any]:
+    """The query narrowed to the persons the caller's organisation may see."""
     if principal.has_role(*CROSS_ORGANISATION_ROLES):
         return query
     referred = col(Person.id).in_(_referred_to(principal.org))
     return query.where((col(Person.organisation_id) == principal.org) | referred)
-
-
-async def visible_persons(session: AsyncSession, principal: Principal) -> list[Person]:
-    """Every person the caller's organisation may see, leaving out merged records."""
-    query = _scoped(select(Person), principal).where(col(Person.merged_into).is_(None))
-    return list((await session.execute(query)).scalars())

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.intake import duplicates, export, handlers, queries
+from services.intake import duplicates, export, handlers, queries, search
 from services.intake.api.deps import Eraser, Guardian, IntakeDep, Staff, as_conflict
 from services.intake.schemas import (
     DuplicatePublic,
@@ -47,8 +47,11 @@ async def register_person(
 async def list_persons(
     principal: Staff, intake: IntakeDep, filters: Annotated[PersonFilters, Query()]
 ) -> PersonPage:
-    """The persons the caller's organisation may see, newest first, a page at a time."""
+    """The persons the caller's organisation may see, newest first, a page at a time; with `q`,
+    those whose name or phone matches, best match first."""
     async with intake.runtime.sessions() as session:
+        if filters.q is not None:
+            return await search.search(session, intake.keys, principal, filters)
         return await queries.list_persons(session, intake.keys, principal, filters)
 
 

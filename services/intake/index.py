@@ -1,0 +1,167 @@
+"""The blind index of persons: written with their state, read to find a few candidates.
+
+Rows hold keyed hashes only. The database finds and ranks candidates on them; names are
+decrypted for the few it returns, so the work follows the matches, not the whole file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import structlog
+from sqlalchemy import ColumnElement, and_, case, delete, func, insert, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from services.intake import profiles
+from services.intake.keys import KeyStore, PersonErased
+from services.intake.matching import Profile
+from services.intake.models import Person, PersonIndexEntry
+from services.intake.queries import scoped
+from services.intake.search_keys import Blinder, Kind, Term, indexed_terms
+from shared.auth import Principal
+from shared.db import SessionFactory
+
+log = structlog.get_logger(__name__)
+
+
+async def write(session: AsyncSession, blinder: Blinder, profile: Profile) -> None:
+    """Replace the person's rows by those of their names, phone and birth year now."""
+    await forget(session, profile.person_id)
+    terms = indexed_terms(profile.names, profile.phone_e164, profile.birth_year)
+    rows = [
+        {
+            "kind": kind.value,
+            "digest": blinder.digest((kind, value)),
+            "person_id": profile.person_id,
+        }
+        for kind, value in terms
+    ]
+    if rows:
+        await session.execute(insert(PersonIndexEntry), rows)
+
+
+async def forget(session: AsyncSession, person_id: str) -> None:
+    """Delete the person's rows (at erasure, or before writing new ones)."""
+    await session.execute(
+        delete(PersonIndexEntry).where(col(PersonIndexEntry.person_id) == person_id)
+    )
+
+
+def matching(
+    blinder: Blinder, terms: Iterable[Term]
+) -> tuple[ColumnElement[bool], dict[str, Term]]:
+    """A condition on index rows holding any of the terms, and which term each digest is."""
+    by_digest = {blinder.digest(term): term for term in terms}
+    by_kind: dict[Kind, list[str]] = {}
+    for digest, (kind, _value) in by_digest.items():
+        by_kind.setdefault(kind, []).append(digest)
+    condition = or_(
+        *(
+            and_(
+                col(PersonIndexEntry.kind) == kind.value, col(PersonIndexEntry.digest).in_(digests)
+            )
+            for kind, digests in by_kind.items()
+        )
+    )
+    return condition, by_digest
+
+
+async def candidates(
+    session: AsyncSession,
+    blinder: Blinder,
+    probes: Mapping[Term, int],
+    principal: Principal,
+    *,
+    exclude: str,
+    limit: int,
+) -> list[str]:
+    """The persons the caller may see sharing the most weighty terms with `probes`, best first."""
+    if not probes:
+        return []
+    condition, by_digest = matching(blinder, probes)
+    # the database adds up the weights, so only the few best candidates leave it
+    weight = case(
+        *((col(PersonIndexEntry.digest) == d, probes[t]) for d, t in by_digest.items()), else_=0
+    )
+    score = func.sum(weight)
+    query = (
+        select(col(PersonIndexEntry.person_id))
+        .join(Person, col(Person.id) == col(PersonIndexEntry.person_id))
+        .where(condition, col(Person.merged_into).is_(None), col(Person.id) != exclude)
+        .group_by(col(PersonIndexEntry.person_id))
+        .order_by(score.desc(), col(PersonIndexEntry.person_id))
+        .limit(limit)
+    )
+    return list((await session.execute(scoped(query, principal))).scalars())
+
+
+def profile(person: Person, data_key: bytes) -> Profile:
+    """What matching and indexing need of a person, decrypted (inside intake's process only)."""
+    details = profiles.unseal(data_key, person.id, person.profile_enc)
+    name = profiles.unseal_name(data_key, person.id, person.chosen_name_enc)
+    birth_date = details.get("birth_date")
+    birth_year = details.get("birth_year") or (int(birth_date[:4]) if birth_date else None)
+    return Profile(
+        person.id, (name, *details.get("other_names", [])), details.get("phone"), birth_year
+    )
+
+
+async def profile_of(session: AsyncSession, keys: KeyStore, person: Person) -> Profile | None:
+    """The person's profile, or None once they are erased."""
+    try:
+        return profile(person, await keys.get(session, person.id))
+    except PersonErased:
+        return None
+
+
+async def profiles_of(
+    session: AsyncSession, keys: KeyStore, person_ids: list[str]
+) -> list[Profile]:
+    """The profiles of those persons not erased, their keys read in one query."""
+    if not person_ids:
+        return []
+    persons = await session.execute(select(Person).where(col(Person.id).in_(person_ids)))
+    data_keys = await keys.get_many(session, person_ids)
+    return [profile(p, data_keys[p.id]) for p in persons.scalars() if p.id in data_keys]
+
+
+async def reindex(
+    sessions: SessionFactory, keys: KeyStore, *, everyone: bool = False, batch: int = 500
+) -> int:
+    """Index the persons without rows (`everyone`: all, after the index key changed), a batch
+    per transaction; returns how many were indexed."""
+    done, after, clashes = 0, "", 0
+    while True:
+        try:
+            indexed = await _index_batch(sessions, keys, after, everyone, batch)
+        except IntegrityError:
+            # another instance starting at the same time indexed some of them: read again
+            clashes += 1
+            if clashes > 3:
+                raise
+            continue
+        if not indexed:
+            break
+        done, after = done + len(indexed), indexed[-1]
+    log.info("persons.reindexed", count=done, everyone=everyone)
+    return done
+
+
+async def _index_batch(
+    sessions: SessionFactory, keys: KeyStore, after: str, everyone: bool, batch: int
+) -> list[str]:
+    async with sessions() as session, session.begin():
+        query = select(Person).where(col(Person.erased_at).is_(None), col(Person.id) > after)
+        if not everyone:
+            rows = select(col(PersonIndexEntry.person_id)).where(
+                col(PersonIndexEntry.person_id) == col(Person.id)
+            )
+            query = query.where(~rows.exists())
+        found = await session.execute(query.order_by(col(Person.id)).limit(batch))
+        persons = list(found.scalars())
+        data_keys = await keys.get_many(session, [p.id for p in persons])
+        for person in persons:
+            if person.id in data_keys:
+                await write(session, keys.blinder, profile(person, data_keys[person.id]))
+    return [person.id for person in persons]
