@@ -27,6 +27,11 @@ from shared.chain import ChainReport, verify_chain
 from shared.db import UtcDateTime, dialect_name
 from shared.events.base import Event
 from shared.events.envelope import GENESIS_HASH, Envelope, canonical_json, chain_hash
+from shared.web import ProblemError
+
+# Kafka refuses a record over ~1 MB (message.max.bytes, the producer's max.request.size): an
+# event that big would stop the relay at its seq and hold every later event behind it.
+DEFAULT_MAX_EVENT_BYTES = 512 * 1024
 
 
 def define_outbox_table(metadata: MetaData) -> Table:
@@ -55,6 +60,13 @@ def define_outbox_table(metadata: MetaData) -> Table:
     return table
 
 
+class EventTooLarge(ProblemError):
+    """An event would be too large to publish; nothing of its transaction is written."""
+
+    status = 413
+    title = "Content Too Large"
+
+
 @dataclass(frozen=True)
 class Metadata:
     """Who caused an event and in answer to what."""
@@ -68,10 +80,18 @@ class Metadata:
 class OutboxLog:
     """Appends a service's events to its outbox, extending the hash chain."""
 
-    def __init__(self, table: Table, *, source: str, topic: str) -> None:
+    def __init__(
+        self,
+        table: Table,
+        *,
+        source: str,
+        topic: str,
+        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
+    ) -> None:
         self.table = table
         self.source = source
         self.topic = topic
+        self.max_event_bytes = max_event_bytes
         self.channel = f"outbox_{source}"
         self._lock_key = zlib.crc32(f"outbox-append:{source}".encode())
 
@@ -112,10 +132,22 @@ class OutboxLog:
             seq += 1
             wire = envelope.model_copy(update={"seq": seq, "prevhash": prevhash}).to_wire()
             wire["hash"] = prevhash = chain_hash(prevhash, wire)
-            rows.append(_row(self.topic, envelope, seq, wire, now))
+            row = _row(self.topic, envelope, seq, wire, now)
+            self._check_size(envelope, str(row["envelope"]))
+            rows.append(row)
         await session.execute(insert(self.table), rows)
         if postgres:
             await session.execute(text("SELECT pg_notify(:c, '')"), {"c": self.channel})
+
+    def _check_size(self, envelope: Envelope, serialised: str) -> None:
+        size = len(serialised.encode())
+        if size > self.max_event_bytes:
+            # raised before any insert: the caller's transaction rolls back whole
+            raise EventTooLarge(
+                f"The change would make a {envelope.type} event of {size} bytes; "
+                f"events are limited to {self.max_event_bytes} bytes.",
+                extra={"event_type": envelope.type, "limit": self.max_event_bytes},
+            )
 
 
 def _row(

@@ -28,6 +28,7 @@ from shared.kafka import KafkaPublisher, ensure_topics, wait_for_broker
 from shared.logging import configure_logging
 from shared.migrations import upgrade
 from shared.notify import listen_for_notifications
+from shared.openapi import document_problems
 from shared.outbox import OutboxLog, verify_log
 from shared.relay import OutboxRelay
 from shared.settings import ServiceSettings
@@ -83,7 +84,9 @@ def build_runtime(
     """Wire the parts every service shares; the service adds its consumers."""
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
-    outbox = OutboxLog(outbox_table, source=name, topic=f"{name}.events")
+    outbox = OutboxLog(
+        outbox_table, source=name, topic=f"{name}.events", max_event_bytes=settings.max_event_bytes
+    )
     publisher = KafkaPublisher(settings.kafka_bootstrap_servers, client_id=f"{name}-relay")
     relay = OutboxRelay(
         sessions,
@@ -216,6 +219,7 @@ def base_app(runtime: Runtime, *, title: str, description: str) -> FastAPI:
     app.state.runtime = runtime
     app.state.token_verifier = runtime.verifier
     install_problem_handlers(app)
+    document_problems(app)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(
         health_router({"database": runtime.check_database, "kafka": runtime.check_kafka})

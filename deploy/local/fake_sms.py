@@ -38,6 +38,8 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from services.notifications.settings import DEV_SMS_TOKEN
+
 API_VERSION = "2010-04-01"
 MESSAGES = f"/{API_VERSION}/Accounts/{{sid}}/Messages.json"
 E164 = re.compile(r"\+[1-9]\d{6,14}")
@@ -330,7 +332,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m deploy.local.fake_sms", description=__doc__)
     parser.add_argument("--port", type=int, default=8090, help="0 picks a free port")
     parser.add_argument("--account-sid", default="AC0000000000local")
-    parser.add_argument("--auth-token", default="local-fake-sms-token-change-me")
+    parser.add_argument(
+        "--auth-token", default=DEV_SMS_TOKEN, help="notifications' development default"
+    )
     parser.add_argument("--record", type=Path, help="also append each message to this file")
     args = parser.parse_args(argv)
     fake = FakeSms(args.account_sid, args.auth_token, args.record)

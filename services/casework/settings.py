@@ -8,7 +8,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.keystore import KeyStoreSettings
-from shared.settings import ServiceSettings
+from shared.settings import ServiceSettings, secret_value
 
 RULES = Path(__file__).parent / "rules"
 
@@ -27,3 +27,8 @@ class CaseworkSettings(ServiceSettings):
     )
     deadline_scan_interval: float = Field(default=60.0, gt=0)
     key_store: KeyStoreSettings = Field(default_factory=KeyStoreSettings)
+
+    def secrets_in_use(self) -> dict[str, str]:
+        """The shared secrets, and the key store's service token when one is configured."""
+        token = secret_value(self.key_store.token)
+        return {**super().secrets_in_use(), **({"KEY_STORE__TOKEN": token} if token else {})}

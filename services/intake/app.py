@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from services.intake.api import router
 from services.intake.bootstrap import Intake
+from shared.body_limit import install_body_limit
 from shared.runtime import base_app
 
 
@@ -17,5 +18,7 @@ def create_app(intake: Intake) -> FastAPI:
         description="Welcoming a person, without documents; households, consent and referrals.",
     )
     app.state.intake = intake
+    settings = intake.runtime.settings
+    install_body_limit(app, max_bytes=settings.max_body_bytes, limits=settings.body_limits)
     app.include_router(router)
     return app

@@ -109,6 +109,19 @@ class OptOut(NotificationsModel, table=True):
     opted_out_at: datetime = _at()
 
 
+class ProviderCallback(NotificationsModel, table=True):
+    """A provider callback already handled: an inbound SMS by its id, a delivery receipt by
+    its message's id and the status it reports (one message has several: sent, delivered). A
+    replay of a signed callback finds its row and changes nothing."""
+
+    __tablename__ = "provider_callbacks"
+
+    kind: str = Field(primary_key=True, max_length=16)
+    provider_id: str = Field(primary_key=True, max_length=64)
+    status: str = Field(primary_key=True, max_length=32)
+    received_at: datetime = _at()
+
+
 metadata = NotificationsModel.metadata
 outbox_table = define_outbox_table(metadata)
 inbox_table, parked_table = define_inbox_tables(metadata)

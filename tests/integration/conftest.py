@@ -64,6 +64,7 @@ async def topic(kafka_bootstrap: str) -> str:
 async def intake(pg_url: str) -> AsyncIterator[Intake]:
     """Intake wired in process on a fresh, migrated PostgreSQL database."""
     settings = IntakeSettings(
+        development=True,  # the development token secret
         database_url=pg_url,
         master_key=base64.b64encode(os.urandom(32)).decode(),
         auth=AuthSettings(jwt_secret=DEV_JWT_SECRET),
@@ -134,7 +135,7 @@ async def hand_over(producer: Runtime, topic: str, runner: ConsumerRunner, *, si
 async def casework(intake: Intake, casework_db: str) -> AsyncIterator[CaseworkWorld]:
     """Casework on its own fresh database, reading keys from the in-process intake."""
     settings = CaseworkSettings(
-        database_url=casework_db, auth=AuthSettings(jwt_secret=DEV_JWT_SECRET)
+        development=True, database_url=casework_db, auth=AuthSettings(jwt_secret=DEV_JWT_SECRET)
     )
     key_store = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=create_app(intake)), base_url="http://intake"
@@ -212,6 +213,7 @@ async def notifications(
     """Notifications on its own fresh database, the fake provider cleared."""
     await fake_sms.clear()
     settings = NotificationsSettings(
+        development=True,
         database_url=notifications_db,
         auth=AuthSettings(jwt_secret=DEV_JWT_SECRET),
         secret_key=base64.b64encode(os.urandom(32)).decode(),
@@ -230,6 +232,7 @@ async def notifications(
     )
     service = bootstrap_notifications(settings, key_store_http=key_store)
     service.clock.set(datetime(2026, 3, 1, 12, 0, tzinfo=UTC))
+    casework.casework.clock = service.clock  # one time for all: a past appointment is history
     await upgrade(service.runtime.engine, service.runtime.migrations)
     runners = {
         topic: ConsumerRunner(

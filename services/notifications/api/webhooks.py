@@ -1,22 +1,26 @@
 """The provider's webhooks: delivery receipts, and inbound SMS (STOP, START). Both are
 signed by the provider (Twilio's scheme); a bad signature is refused, a malformed body is a
-400 with the reason."""
+400 with the reason. A signature proves who sent a callback, not when: one already handled
+(an inbound SMS by its id, a receipt by its message's id and status) is answered and ignored."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import parse_qsl
 
 import phonenumbers
 import structlog
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from services.notifications import messages
 from services.notifications.api.deps import NotificationsDep
 from services.notifications.bootstrap import Notifications
 from services.notifications.keywords import intent
-from services.notifications.models import Contact, Message, OptOut
+from services.notifications.models import Contact, Message, OptOut, ProviderCallback
 from services.notifications.providers.signature import valid
 from shared.events.notifications import OptedIn, OptedOut, SmsDelivered
 from shared.outbox import Metadata
@@ -52,6 +56,26 @@ def _require(params: dict[str, str], *names: str) -> list[str]:
     return [params[n] for n in names]
 
 
+async def _first_time(
+    session: AsyncSession, kind: str, provider_id: str, status: str, now: datetime
+) -> bool:
+    """Record a callback as handled, in the caller's transaction; False for a replay."""
+    if len(provider_id) > 64 or len(status) > 32:
+        raise ProblemError("MessageSid or MessageStatus is too long")
+    if await session.get(ProviderCallback, (kind, provider_id, status)) is not None:
+        log.info("webhook.replay_ignored", kind=kind)
+        return False
+    session.add(
+        ProviderCallback(kind=kind, provider_id=provider_id, status=status, received_at=now)
+    )
+    try:
+        await session.flush()
+    except IntegrityError:  # the same callback, handled at this very moment
+        log.info("webhook.replay_ignored", kind=kind)
+        return False
+    return True
+
+
 @router.post("/status")
 async def delivery_receipt(request: Request, notifications: NotificationsDep) -> Response:
     """A delivery receipt: delivered, or undelivered/failed (the message is undeliverable)."""
@@ -59,6 +83,9 @@ async def delivery_receipt(request: Request, notifications: NotificationsDep) ->
     provider_id, status = _require(params, "MessageSid", "MessageStatus")
     now = notifications.clock()
     async with notifications.unit_of_work(PROVIDER) as uow:
+        # a receipt comes once per status (sent, delivered...): the pair is what repeats
+        if not await _first_time(uow.session, "status", provider_id, status, now):
+            return Response(status_code=204)
         found = await uow.session.execute(
             select(Message).where(col(Message.provider_id) == provider_id)
         )
@@ -112,6 +139,9 @@ async def inbound(request: Request, notifications: NotificationsDep) -> Response
     index = notifications.secrets.phone_index(e164)
     now = notifications.clock()
     async with notifications.unit_of_work(PROVIDER) as uow:
+        # a replayed START must not undo a later STOP
+        if not await _first_time(uow.session, "inbound", sid, "received", now):
+            return Response(EMPTY_TWIML, media_type="application/xml")
         opt_out = await uow.session.get(OptOut, index)
         if action == "stop" and opt_out is None:
             uow.session.add(OptOut(phone_index=index, keyword=keyword, opted_out_at=now))
