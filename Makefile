@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
 PY_DIRS := shared services deploy bench tests
 
-.PHONY: help uv sync run test lint format pytest bench kafka-start kafka-stop postgres-start postgres-stop token
+.PHONY: help uv sync runtime run test lint format pytest bench kafka-start kafka-stop postgres-start postgres-stop token
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -14,8 +14,14 @@ uv:
 sync: uv  ## create .venv and install the locked dependencies
 	$(UV) sync --frozen
 
-run: sync  ## run every service with a local Kafka, SQLite databases and demo data
-	$(UV) run --frozen python -m deploy.local.run
+# The runtime dependencies only, not the lint and test toolchain. --inexact leaves in place
+# what `make sync` installed before, so `make test` then `make run` in one tree never undo
+# each other; `uv run --no-sync` below keeps uv from adding the dev group back.
+runtime: uv  ## create .venv with the runtime dependencies only
+	$(UV) sync --frozen --no-dev --inexact
+
+run: runtime  ## run every service with a local Kafka, SQLite databases and demo data
+	$(UV) run --frozen --no-sync python -m deploy.local.run
 
 test: sync lint pytest  ## lint, then every test (starts Kafka and PostgreSQL itself)
 
@@ -35,11 +41,11 @@ pytest: sync  ## the tests alone
 bench: sync  ## benchmarks (ratios measured side by side), written to bench/results/latest.json
 	$(UV) run --frozen python -m bench
 
-kafka-start: sync  ## a local Kafka broker on 127.0.0.1:9092 (.local/kafka)
-	$(UV) run --frozen python -m deploy.local.kafka start
+kafka-start: runtime  ## a local Kafka broker on 127.0.0.1:9092 (.local/kafka)
+	$(UV) run --frozen --no-sync python -m deploy.local.kafka start
 
-kafka-stop:
-	$(UV) run --frozen python -m deploy.local.kafka stop
+kafka-stop: runtime
+	$(UV) run --frozen --no-sync python -m deploy.local.kafka stop
 
 postgres-start: sync  ## a throwaway PostgreSQL cluster; prints its URL
 	$(UV) run --frozen python -m deploy.local.postgres start
@@ -47,5 +53,5 @@ postgres-start: sync  ## a throwaway PostgreSQL cluster; prints its URL
 postgres-stop:
 	$(UV) run --frozen python -m deploy.local.postgres stop
 
-token: sync  ## a development token: make token ORG=city-montreuil ROLES=intake,caseworker
-	@$(UV) run --frozen python -m shared.auth mint --user $${USER_ID:-dev} --org $${ORG:-city-montreuil} --roles $${ROLES:-intake,caseworker}
+token: runtime  ## a development token: make token ORG=city-montreuil ROLES=intake,caseworker
+	@$(UV) run --frozen --no-sync python -m shared.auth mint --user $${USER_ID:-dev} --org $${ORG:-city-montreuil} --roles $${ROLES:-intake,caseworker}

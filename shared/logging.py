@@ -60,6 +60,16 @@ ROUTED_LOGGERS = (
 # Quietened to WARNING: uvicorn's and httpx's INFO lines carry full URLs with query strings
 # (ours is the http.request line) and SQLAlchemy's carry statement parameters.
 _QUIET_LOGGERS = frozenset({"uvicorn.access", "sqlalchemy", "httpx", "httpcore"})
+# aiokafka logs these at ERROR while a fresh broker elects its partition leaders and group
+# coordinators, and while a topic just created spreads through the metadata; it then retries
+# and goes on. They are worth a line at info, not an alarm: a lasting failure still shows in
+# our own warnings (consumer.restarting, outbox.relay_failed).
+_ELECTION_NOISE = re.compile(
+    r"\b(?:NotLeaderForPartition|LeaderNotAvailable|GroupCoordinatorNotAvailable"
+    r"|CoordinatorNotAvailable|NotCoordinatorForGroup|NotCoordinator|GroupLoadInProgress"
+    r"|CoordinatorLoadInProgress|NotController)Error\b"
+    r"|^Topic \S+ not found in cluster metadata$"
+)
 _HANDLER_NAME = "passerelle-structlog"
 _META_KEYS = frozenset({"_record", "_from_structlog"})
 _MAX_DEPTH = 8
@@ -168,6 +178,23 @@ def redact_personal_data(logger: WrappedLogger, method: str, event_dict: EventDi
     return event_dict
 
 
+class DemoteElectionNoise(logging.Filter):
+    """Demote aiokafka's harmless errors of a broker electing its leaders to info."""
+
+    def __init__(self, level: int) -> None:
+        super().__init__()
+        self._level = level
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep the record, at info when it is election noise and the level lets info through."""
+        if record.levelno <= logging.INFO or not record.name.startswith("aiokafka"):
+            return True
+        if not _ELECTION_NOISE.search(record.getMessage()):
+            return True
+        record.levelno, record.levelname = logging.INFO, "INFO"
+        return self._level <= logging.INFO
+
+
 def _add_service(service: str) -> Processor:
     def add_service(logger: WrappedLogger, method: str, event_dict: EventDict) -> EventDict:
         event_dict.setdefault("service", service)
@@ -218,6 +245,7 @@ def configure_logging(
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level.upper())
+    handler.addFilter(DemoteElectionNoise(root.level))
     for name in ROUTED_LOGGERS:
         routed = logging.getLogger(name)
         routed.handlers.clear()

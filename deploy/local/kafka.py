@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import collections
 import concurrent.futures
 import contextlib
 import hashlib
@@ -65,17 +66,22 @@ def fetch_jars() -> Path:
     if shutil.which("mvn") is None:
         raise KafkaLaunchError("`mvn` not found: cannot fetch the Kafka broker jars")
     dest.parent.mkdir(parents=True, exist_ok=True)
+    say(
+        f"Fetching Apache Kafka {KAFKA_VERSION}'s jars from Maven Central into {dest.parent}: "
+        "the first time only, it can take a few minutes."
+    )
+    started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix=".fetch-", dir=dest.parent) as tmp:
         work = Path(tmp)
         # Run on a copy of the POM: its plugin configuration pins the output directory under
         # ${project.build.directory}, which must not be the source tree.
         shutil.copy2(POM, work / "pom.xml")
         wanted = work / "libs"
-        cmd = ["mvn", "-B", "-q", "-f", str(work / "pom.xml"), "dependency:copy-dependencies"]
+        cmd = ["mvn", "-B", "-f", str(work / "pom.xml"), "dependency:copy-dependencies"]
         cmd.append(f"-DoutputDirectory={wanted}")
-        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-        if proc.returncode != 0:
-            raise KafkaLaunchError(f"Maven fetch failed:\n{_tail(proc.stdout + proc.stderr)}")
+        returncode, output = _run_maven(cmd, started)
+        if returncode != 0:
+            raise KafkaLaunchError(f"Maven fetch failed:\n{_tail(output)}")
         candidates = (wanted, work / "target" / "kafka-libs")
         got = next((d for d in candidates if any(d.glob("kafka_2.13-*.jar"))), None)
         if got is None:
@@ -84,7 +90,32 @@ def fetch_jars() -> Path:
             got.rename(dest)
     if not dest.is_dir():
         raise KafkaLaunchError(f"could not install the Kafka jars into {dest}")
+    say(f"Kafka's jars fetched in {time.monotonic() - started:.0f} s (kept for next time).")
     return dest
+
+
+def _run_maven(cmd: list[str], started: float, every: float = 10.0) -> tuple[int, str]:
+    """Run Maven, saying every `every` seconds how many files it has downloaded so far."""
+    downloaded, lines = 0, collections.deque[str](maxlen=200)
+    next_report = started + every
+    with subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace"
+    ) as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line.rstrip())
+            downloaded += line.startswith("Downloaded from")
+            if time.monotonic() >= next_report:
+                elapsed = time.monotonic() - started
+                done = f"{downloaded} files downloaded so far" if downloaded else "still resolving"
+                say(f"  ... {done} ({elapsed:.0f} s)")
+                next_report += every
+    return proc.returncode, "\n".join(lines)
+
+
+def say(text: str) -> None:
+    """Tell the person at the terminal what is going on (stderr: stdout may be parsed)."""
+    print(text, file=sys.stderr, flush=True)
 
 
 def free_ports(count: int) -> list[int]:

@@ -1,4 +1,4 @@
-"""The whole system on one machine: a local Kafka, every service on SQLite, one demo record."""
+"""The whole system on one machine: a local Kafka, every service on SQLite, demo data."""
 
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ from pathlib import Path
 
 import httpx
 
-from deploy.local.kafka import KafkaBroker, free_ports, port_in_use
-from shared.auth import DEV_JWT_SECRET, mint_token
+from deploy.local import demo
+from deploy.local.kafka import KafkaBroker, free_ports, libs_dir, port_in_use
+from shared.auth import DEV_JWT_SECRET
 
 SERVICES = {"intake": 8001, "casework": 8002, "notifications": 8004}
 FAKE_SMS_PORT = 8090
-DEMO_ORG = "city-montreuil"
 
 
 def dev_secrets(local: Path) -> dict[str, str]:
@@ -45,6 +45,7 @@ def service_env(
         f"{prefix}DATABASE_URL": f"sqlite+aiosqlite:///{local / 'data' / name}.db",
         f"{prefix}KAFKA_BOOTSTRAP_SERVERS": bootstrap,
         f"{prefix}API_PORT": urls[name].rsplit(":", 1)[1],
+        f"{prefix}DEVELOPMENT": "true",  # allows the secrets published in the repository
         f"{prefix}AUTH__JWT_SECRET": DEV_JWT_SECRET,
         f"{prefix}LOG_JSON": "true",
         f"{prefix}KEY_STORE__URL": urls["intake"],
@@ -101,28 +102,6 @@ def wait_ready(name: str, url: str, process: subprocess.Popen[bytes], timeout: f
     raise ServiceDidNotStart(f"{name} not ready after {timeout}s; see its log")
 
 
-def demo_record(local: Path, intake_url: str) -> str:
-    """Register one demo person (once per .local/), returning their id."""
-    marker = local / "demo-person.json"
-    if marker.exists():
-        return str(json.loads(marker.read_text())["id"])
-    token = mint_token(DEV_JWT_SECRET, user_id="demo-intake", org=DEMO_ORG, roles=["intake"])
-    response = httpx.post(
-        f"{intake_url}/persons",
-        json={
-            "chosen_name": "Demo Person",
-            "preferred_language": "fa",
-            "phone": "06 12 34 56 78",
-            "sms_consent": True,
-        },
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=10,
-    )
-    response.raise_for_status()
-    marker.write_text(response.text)
-    return str(response.json()["id"])
-
-
 def pick_port(preferred: int) -> int:
     """The preferred port when free, else any free loopback port."""
     return preferred if not port_in_use(preferred) else free_ports(1)[0]
@@ -139,23 +118,39 @@ def main(argv: list[str] | None = None) -> int:
     secrets = dev_secrets(local)
     # the broker refuses connections until it is up: that is expected, not worth a line each
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
-    print("Starting Kafka (the first run fetches its jars with Maven)...", flush=True)
-    broker = KafkaBroker(local / "kafka", port=pick_port(9092))
-    broker.start()
+    broker = _start_kafka(local)
     processes: dict[str, subprocess.Popen[bytes]] = {}
     try:
         try:
             urls = _start_services(broker.bootstrap, local, secrets, processes)
-        except ServiceDidNotStart as exc:
-            print(f"{exc} (in {local / 'logs'})", file=sys.stderr)
+            say("Entering the demo data through the services' APIs...")
+            made = demo.seed(local, urls)
+        except (ServiceDidNotStart, demo.DemoFailed, httpx.HTTPError) as exc:
+            print(f"{exc} (logs in {local / 'logs'})", file=sys.stderr)
             return 1
-        person_id = demo_record(local, urls["intake"])
-        _print_welcome(urls, broker.bootstrap, person_id, local)
+        say(demo.welcome(urls, broker.bootstrap, made, local))
         _wait_for_stop(processes)
     finally:
         _stop(processes)
         broker.stop()
     return 0
+
+
+def say(text: str) -> None:
+    """A line of progress for the person at the terminal."""
+    print(text, flush=True)
+
+
+def _start_kafka(local: Path) -> KafkaBroker:
+    """Start the broker, saying what takes time: the jars' first fetch, then the start."""
+    if not libs_dir().is_dir():
+        say("Kafka's jars are not cached yet: Maven fetches them first (once).")
+    broker = KafkaBroker(local / "kafka", port=pick_port(9092))
+    say(f"Starting Kafka on {broker.bootstrap}...")
+    started = time.monotonic()
+    broker.start()
+    say(f"Kafka is up ({time.monotonic() - started:.0f} s). Starting the services...")
+    return broker
 
 
 def _start_services(
@@ -174,26 +169,6 @@ def _start_services(
     for name in SERVICES:
         wait_ready(name, urls[name], processes[name])
     return urls
-
-
-def _print_welcome(urls: dict[str, str], bootstrap: str, person_id: str, local: Path) -> None:
-    token = mint_token(
-        DEV_JWT_SECRET,
-        user_id="dev",
-        org=DEMO_ORG,
-        roles=["intake", "caseworker"],
-        ttl_seconds=8 * 3600,
-    )
-    print("\nPasserelle is running.\n")
-    for name in SERVICES:
-        print(f"  {name:<14} {urls[name]}/docs")
-    print(f"  sms (fake)     {urls['fake-sms']}/_control/messages  (and {local / 'sms'})")
-    print(f"  kafka          {bootstrap}")
-    print(f"\n  demo person    {person_id}  (organisation {DEMO_ORG})")
-    print(f"  logs           {local / 'logs'}")
-    print(f"\n  a development token (8 h, {DEMO_ORG}, roles intake,caseworker):\n  {token}")
-    print(f"\n  try: curl -H 'Authorization: Bearer <token>' {urls['intake']}/persons/{person_id}")
-    print("\nPress Ctrl-C to stop everything.", flush=True)
 
 
 def _wait_for_stop(processes: dict[str, subprocess.Popen[bytes]]) -> None:

@@ -33,6 +33,7 @@ class Registration:
     phone_enc: str | None = None
     sms_consent: bool = False
     timezone: str = "Europe/Paris"
+    preferred_language_enc: str | None = None
 
 
 def register(registration: Registration) -> list[PersonRegistered]:
@@ -42,7 +43,8 @@ def register(registration: Registration) -> list[PersonRegistered]:
             person_id=registration.person_id,
             organisation_id=registration.organisation_id,
             chosen_name=registration.chosen_name_enc,
-            preferred_language=registration.preferred_language,
+            # the language travels encrypted only: it can hint at a nationality
+            preferred_language_enc=registration.preferred_language_enc,
             registered_at=registration.registered_at,
             phone=registration.phone_enc,
             sms_consent=registration.sms_consent,

@@ -8,7 +8,7 @@ from typing import Any
 from services.intake.models import Person
 from services.intake.schemas import PersonCreate, PersonPublic
 from shared.crypto import decrypt_field, encrypt_field
-from shared.events.intake import phone_aad
+from shared.events.intake import language_aad, phone_aad
 
 PROFILE_FIELDS = (
     "other_names",
@@ -38,6 +38,13 @@ def unseal_name(data_key: bytes, person_id: str, token: str) -> str:
 def seal_phone(data_key: bytes, person_id: str, phone: str) -> str:
     """A phone number, encrypted for the person (as it travels in events)."""
     return encrypt_field(data_key, phone, aad=phone_aad(person_id))
+
+
+def seal_language(data_key: bytes, person_id: str, language: str | None) -> str | None:
+    """A preferred language, encrypted for the person (as it travels in events)."""
+    if language is None:
+        return None
+    return encrypt_field(data_key, language, aad=language_aad(person_id))
 
 
 def seal(data_key: bytes, person_id: str, command: PersonCreate) -> str:

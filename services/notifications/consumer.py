@@ -17,19 +17,21 @@ if TYPE_CHECKING:
 def consumers(service: Notifications) -> list[ConsumerConfig]:
     """Three consumers: contacts (intake), appointments (casework), and the ledger (the
     service's own events, read back so that a rebuilt database knows what was sent)."""
+    languages = contacts.Languages(service.keys)
     return [
         ConsumerConfig(
             name="notifications.contacts",
             topics=[intake.TOPIC],
             handlers={
-                intake.PersonRegistered.TYPE: contacts.on_person_registered,
-                intake.PersonUpdated.TYPE: contacts.on_person_updated,
+                intake.PersonRegistered.TYPE: contacts.on_person_registered(languages),
+                intake.PersonUpdated.TYPE: contacts.on_person_updated(languages),
                 intake.ConsentGiven.TYPE: contacts.on_consent_given,
                 intake.ConsentWithdrawn.TYPE: contacts.on_consent_withdrawn,
                 intake.PersonErased.TYPE: contacts.on_person_erased(service.keys),
             },
             inbox=inbox_table,
             parked=parked_table,
+            prepare=languages.prefetch,  # the keys, before the transaction opens
         ),
         ConsumerConfig(
             name="notifications.appointments",

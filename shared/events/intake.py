@@ -17,6 +17,18 @@ def phone_aad(person_id: str) -> str:
     return f"{person_id}:phone"
 
 
+def language_aad(person_id: str) -> str:
+    """The associated data a preferred language is encrypted with (the person's key): a
+    language can hint at a nationality, so it travels like the phone."""
+    return f"{person_id}:preferred_language"
+
+
+LEGACY_LANGUAGE = (
+    "the language in clear, as events written before it was encrypted carry it; "
+    "new events carry `preferred_language_enc` only"
+)
+
+
 class PersonRegistered(Event):
     """A person was welcomed; only a chosen name (encrypted) and a language are required."""
 
@@ -27,8 +39,9 @@ class PersonRegistered(Event):
     organisation_id: str
     chosen_name: Ciphertext
     preferred_language: str | None = Field(
-        default=None, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+        default=None, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", description=LEGACY_LANGUAGE
     )
+    preferred_language_enc: Ciphertext | None = None
     registered_at: datetime
     phone: Ciphertext | None = None
     sms_consent: bool = False
@@ -142,7 +155,8 @@ class ReferralStatusChanged(Event):
 
 
 class PersonUpdated(Event):
-    """A person's details changed; `changed` names the fields, personal ones travel encrypted."""
+    """A person's details changed; `changed` names the fields, personal ones travel encrypted
+    (phone and language only when they changed)."""
 
     TYPE = "intake.person_updated.v1"
     AGGREGATE = "person_id"
@@ -151,7 +165,10 @@ class PersonUpdated(Event):
     changed: list[str]
     chosen_name: Ciphertext | None = None
     phone: Ciphertext | None = None
-    preferred_language: str | None = None
+    preferred_language: str | None = Field(default=None, description=LEGACY_LANGUAGE)
+    preferred_language_enc: Ciphertext | None = Field(
+        default=None, description="the new language when `changed` names it (None: cleared)"
+    )
     sms_consent: bool
     timezone: str
     updated_at: datetime

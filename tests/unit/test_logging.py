@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import structlog
+from aiokafka.errors import GroupCoordinatorNotAvailableError, NotLeaderForPartitionError
 
 from shared.logging import (
     PERSONAL_KEYS,
@@ -231,3 +232,42 @@ def test_credentials_in_urls_and_assignments_are_scrubbed(output: io.StringIO) -
     assert "hunter2" not in text
     assert "hunter3" not in text
     assert "postgresql://[redacted]@db:5432/intake" in text
+
+
+def test_a_fresh_broker_electing_its_leaders_is_not_an_error(output: io.StringIO) -> None:
+    """aiokafka's retried errors of a broker that is still electing are info, not errors."""
+    coordinator = logging.getLogger("aiokafka.consumer.group_coordinator")
+    coordinator.error("Group Coordinator Request failed: %s", GroupCoordinatorNotAvailableError())
+    logging.getLogger("aiokafka.cluster").error(
+        "Error fetching metadata for topic %s: %s", "intake.events", NotLeaderForPartitionError
+    )
+    logging.getLogger("aiokafka.cluster").error(
+        "Topic %s not found in cluster metadata", "intake.events"
+    )
+    logging.getLogger("aiokafka.client").error('Unable connect to "%s:%s": %s', "h", 1, "refused")
+    get_logger("x").error("relay.failed", error="NotLeaderForPartitionError")
+    levels = [(line["logger"], line["level"]) for line in lines(output)]
+    assert levels == [
+        ("aiokafka.consumer.group_coordinator", "info"),
+        ("aiokafka.cluster", "info"),
+        ("aiokafka.cluster", "info"),
+        ("aiokafka.client", "error"),  # a broker that does not answer at all is still an error
+        ("x", "error"),  # our own lines keep the level they were given
+    ]
+
+
+def test_election_noise_is_dropped_when_only_warnings_are_shown() -> None:
+    root = logging.getLogger()
+    saved, saved_level = list(root.handlers), root.level
+    stream = io.StringIO()
+    try:
+        configure_logging("svc", level="WARNING", json=True, stream=stream)
+        logging.getLogger("aiokafka.consumer.group_coordinator").error(
+            "Group Coordinator Request failed: %s", GroupCoordinatorNotAvailableError()
+        )
+        logging.getLogger("aiokafka").error("Unexpected error in coordinator routine")
+    finally:
+        root.handlers[:] = saved
+        root.setLevel(saved_level)
+        structlog.reset_defaults()
+    assert [line["event"] for line in lines(stream)] == ["Unexpected error in coordinator routine"]

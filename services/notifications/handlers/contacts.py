@@ -2,57 +2,146 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import Sequence
+
+import structlog
 from sqlalchemy import delete, select, update
 from sqlmodel import col
 
 from services.notifications import messages
 from services.notifications.models import Contact, KnownAppointment, Message, SmsConsent
 from shared.consumer import Handler, MessageContext
+from shared.crypto import CryptoError, decrypt_field
+from shared.events.envelope import Envelope
 from shared.events.intake import (
     ConsentGiven,
     ConsentWithdrawn,
     PersonErased,
     PersonRegistered,
     PersonUpdated,
+    language_aad,
 )
-from shared.keystore import KeyStoreClient
+from shared.keystore import KeyStoreClient, KeyStoreUnavailable, PersonKeyGone
+
+log = structlog.get_logger(__name__)
 
 SMS_REMINDERS = "sms_reminders"
+DEFAULT_LANGUAGE = "fr"
+SEALED_LANGUAGE = frozenset({PersonRegistered.TYPE, PersonUpdated.TYPE})
 
 
-async def on_person_registered(ctx: MessageContext, event: PersonRegistered) -> None:
-    """Record the new person as a contact who may later receive reminders."""
-    if await ctx.session.get(Contact, event.person_id) is not None:
-        return
-    ctx.session.add(
-        Contact(
-            person_id=event.person_id,
-            organisation_id=event.organisation_id,
-            chosen_name_enc=event.chosen_name,
-            # messages go out in French when the person stated no preference
-            preferred_language=event.preferred_language or "fr",
-            registered_at=event.registered_at,
-            source_event_id=ctx.envelope.id,
-            phone_enc=event.phone,
-            sms_consent=event.sms_consent,
-            timezone=event.timezone,
+def on_person_registered(languages: Languages) -> Handler:
+    """Record the new person as a contact who may later receive reminders, in their language."""
+
+    async def handle(ctx: MessageContext, event: PersonRegistered) -> None:
+        if await ctx.session.get(Contact, event.person_id) is not None:
+            return
+        language = await languages.open(
+            event.person_id, event.preferred_language_enc, event.preferred_language
         )
-    )
+        ctx.session.add(
+            Contact(
+                person_id=event.person_id,
+                organisation_id=event.organisation_id,
+                chosen_name_enc=event.chosen_name,
+                preferred_language=language,
+                registered_at=event.registered_at,
+                source_event_id=ctx.envelope.id,
+                phone_enc=event.phone,
+                sms_consent=event.sms_consent,
+                timezone=event.timezone,
+            )
+        )
+
+    return handle
 
 
-async def on_person_updated(ctx: MessageContext, event: PersonUpdated) -> None:
+def on_person_updated(languages: Languages) -> Handler:
     """Follow a change of phone, language, time zone or SMS consent."""
-    contact = await ctx.session.get(Contact, event.person_id)
-    if contact is None:
-        return
-    if "phone" in event.changed:
-        contact.phone_enc, contact.phone_index = event.phone, None
-    if "chosen_name" in event.changed and event.chosen_name is not None:
-        contact.chosen_name_enc = event.chosen_name
-    contact.preferred_language = event.preferred_language or "fr"
-    contact.timezone = event.timezone
-    if "sms_consent" in event.changed:  # an edit of something else leaves consent as it is
-        contact.sms_consent = event.sms_consent
+
+    async def handle(ctx: MessageContext, event: PersonUpdated) -> None:
+        contact = await ctx.session.get(Contact, event.person_id)
+        if contact is None:
+            return
+        if "phone" in event.changed:
+            contact.phone_enc, contact.phone_index = event.phone, None
+        if "chosen_name" in event.changed and event.chosen_name is not None:
+            contact.chosen_name_enc = event.chosen_name
+        if "preferred_language" in event.changed:
+            contact.preferred_language = await languages.open(
+                event.person_id, event.preferred_language_enc, event.preferred_language
+            )
+        contact.timezone = event.timezone
+        if "sms_consent" in event.changed:  # an edit of something else leaves consent as it is
+            contact.sms_consent = event.sms_consent
+
+    return handle
+
+
+class KeyStoreAway(ConnectionError):
+    """The key store did not answer: the event is applied later (a transient failure, never
+    parked: the consumer starts again from its last committed offset)."""
+
+
+class Languages:
+    """Opens the preferred languages of intake's events with the persons' keys.
+
+    The keys are fetched in `prefetch`, which the consumer runs before its transaction opens:
+    a key store's answer never keeps the database waiting (on SQLite, everyone else's writes)."""
+
+    def __init__(self, keys: KeyStoreClient, *, remember: int = 10_000) -> None:
+        self._keys = keys
+        self._gone: dict[str, None] = {}  # erased (or unknown) persons: their key never returns
+        self._remember = remember
+
+    async def prefetch(self, envelopes: Sequence[Envelope]) -> None:
+        """Fetch the keys the batch's encrypted languages need, a few at a time."""
+        wanted = {
+            e.subject
+            for e in envelopes
+            if e.type in SEALED_LANGUAGE and e.data.get("preferred_language_enc")
+        }
+        gate = asyncio.Semaphore(8)
+
+        async def fetch(person_id: str) -> None:
+            async with gate:
+                with contextlib.suppress(KeyStoreUnavailable):  # the handler says so, later
+                    await self._key(person_id)
+
+        await asyncio.gather(*(fetch(p) for p in wanted - self._gone.keys()))
+
+    async def open(self, person_id: str, sealed: str | None, legacy: str | None) -> str:
+        """The person's language; older events carried it in clear.
+
+        Messages go out in French when the person stated no preference, and when their key is
+        gone (an erased person's registration replayed: the erasure that follows forgets them)."""
+        if sealed is None:
+            return legacy or DEFAULT_LANGUAGE
+        try:
+            key = await self._key(person_id)
+        except KeyStoreUnavailable as exc:
+            raise KeyStoreAway(str(exc)) from exc
+        if key is None:
+            return DEFAULT_LANGUAGE
+        try:
+            return decrypt_field(key, sealed, aad=language_aad(person_id))
+        except CryptoError:
+            log.warning("contact.language_unreadable", person_id=person_id)
+            return DEFAULT_LANGUAGE
+
+    async def _key(self, person_id: str) -> bytes | None:
+        """The person's key (the client keeps it a while), None once it is gone."""
+        if person_id in self._gone:
+            return None
+        try:
+            return await self._keys.key(person_id)
+        except PersonKeyGone:
+            self._gone[person_id] = None
+            if len(self._gone) > self._remember:
+                del self._gone[next(iter(self._gone))]
+            return None
 
 
 async def on_consent_given(ctx: MessageContext, event: ConsentGiven) -> None:
