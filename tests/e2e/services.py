@@ -8,10 +8,13 @@ import socket
 import subprocess
 import sys
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from deploy.local.run import wait_ready
 from shared.auth import DEV_JWT_SECRET, mint_token
+from tests.integration.fake_sms_process import FakeSmsProcess
 
 MASTER_KEY = base64.b64encode(os.urandom(32)).decode()
 SECRET_KEY = base64.b64encode(os.urandom(32)).decode()
@@ -27,6 +30,30 @@ def token(org: str, *roles: str, user: str = "tester") -> dict[str, str]:
     """Authorization header for a user of `org` with `roles`."""
     return {
         "Authorization": f"Bearer {mint_token(DEV_JWT_SECRET, user_id=user, org=org, roles=roles)}"
+    }
+
+
+def a_noon_ahead() -> datetime:
+    """Noon in Paris a week or so ahead of the real clock, with no change of clocks in the
+    three days after it: a notifications clock started there is out of quiet hours, and
+    appointments counted from it are ahead of casework's (real) clock."""
+    paris = ZoneInfo("Europe/Paris")
+    day = datetime.now(UTC).astimezone(paris).date() + timedelta(days=7)
+    while True:
+        noon = datetime.combine(day, time(12), tzinfo=paris)
+        if noon.utcoffset() == (noon + timedelta(days=3)).utcoffset():
+            return noon.astimezone(UTC)
+        day += timedelta(days=1)
+
+
+def sms_through(fake: FakeSmsProcess) -> dict[str, str]:
+    """Notifications' environment to send through the local fake provider (Twilio's API)."""
+    return {
+        "NOTIFICATIONS_PROVIDER": "twilio",
+        "NOTIFICATIONS_TWILIO__BASE_URL": fake.url,
+        "NOTIFICATIONS_TWILIO__ACCOUNT_SID": fake.account_sid,
+        "NOTIFICATIONS_TWILIO__AUTH_TOKEN": fake.auth_token,
+        "NOTIFICATIONS_SEND_INTERVAL": "0.2",
     }
 
 
@@ -53,6 +80,7 @@ class ServiceProcess:
             f"{prefix}DATABASE_URL": self.database_url,
             f"{prefix}KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
             f"{prefix}API_PORT": str(self.port),
+            f"{prefix}DEVELOPMENT": "true",  # allows the development token secret
             f"{prefix}AUTH__JWT_SECRET": DEV_JWT_SECRET,
             f"{prefix}LOG_JSON": "true",
             f"{prefix}RELAY_POLL_INTERVAL": "0.2",

@@ -1,6 +1,6 @@
 """End to end: after erasure, nothing personal about the person is readable in intake's
 database, in its events replayed from offset 0, or in the art. 15 export; the chain holds.
-Real intake process, real Kafka, real PostgreSQL."""
+Real intake process, real Kafka, on a SQLite file and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import MetaData, select
 
 from shared.db import create_engine
-from shared.testing.infra import fresh_database
 from shared.testing.wait import eventually
+from tests.e2e.conftest import Databases
 from tests.e2e.services import MASTER_KEY, ServiceProcess, token
 from tests.integration.kafka_tools import read_topic
 
@@ -39,9 +39,9 @@ CANARIES = {
 
 
 @pytest.fixture(scope="module")
-def intake(kafka_bootstrap: str, pg_server_url: str) -> Iterator[ServiceProcess]:
+def intake(kafka_bootstrap: str, databases: Databases) -> Iterator[ServiceProcess]:
     log_dir = Path(os.environ["PASSERELLE_TEST_LOG_DIR"])
-    with fresh_database(pg_server_url) as database:
+    with databases.fresh() as database:
         service = ServiceProcess(
             "intake",
             database,

@@ -1,4 +1,5 @@
-"""End to end: intake and notifications as real processes, over real Kafka and PostgreSQL."""
+"""End to end: intake and notifications as real processes, over real Kafka, on SQLite files
+and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ import pytest
 from sqlalchemy import text
 
 from shared.db import create_engine
-from shared.testing.infra import fresh_database
 from shared.testing.wait import eventually
+from tests.e2e.conftest import Databases
 from tests.e2e.services import MASTER_KEY, ServiceProcess, token
 from tests.integration.kafka_tools import read_topic
 
@@ -33,9 +34,9 @@ class System:
 
 
 @pytest.fixture(scope="module")
-def system(kafka_bootstrap: str, pg_server_url: str) -> Iterator[System]:
+def system(kafka_bootstrap: str, databases: Databases) -> Iterator[System]:
     log_dir = Path(os.environ["PASSERELLE_TEST_LOG_DIR"])
-    with fresh_database(pg_server_url) as intake_db, fresh_database(pg_server_url) as notif_db:
+    with databases.fresh() as intake_db, databases.fresh() as notif_db:
         intake = ServiceProcess(
             "intake",
             intake_db,
@@ -43,7 +44,13 @@ def system(kafka_bootstrap: str, pg_server_url: str) -> Iterator[System]:
             log_dir,
             extra_env={"INTAKE_MASTER_KEY": MASTER_KEY},
         )
-        notifications = ServiceProcess("notifications", notif_db, kafka_bootstrap, log_dir)
+        notifications = ServiceProcess(
+            "notifications",
+            notif_db,
+            kafka_bootstrap,
+            log_dir,
+            extra_env={"NOTIFICATIONS_KEY_STORE__URL": intake.url},
+        )
         intake.start()
         try:
             notifications.start()
@@ -53,6 +60,9 @@ def system(kafka_bootstrap: str, pg_server_url: str) -> Iterator[System]:
                 assert notifications.stop() == 0
         finally:
             assert intake.stop() == 0
+
+
+REGISTRATIONS = "SELECT count(*) FROM outbox WHERE type = 'intake.person_registered.v1'"
 
 
 async def count(url: str, sql: str) -> int:
@@ -99,11 +109,15 @@ async def test_a_registered_person_reaches_notifications_with_the_name_encrypted
     assert contact.json()["organisation_id"] == CITY
 
     records = [r for r in await read_topic(system.bootstrap, "intake.events") if r.key == person_id]
+    records = [r for r in records if b"intake.person_registered.v1" in r.value]
     assert len(records) == 1
     envelope = json.loads(records[0].value)
     assert envelope["type"] == "intake.person_registered.v1"
     assert envelope["actororg"] == CITY
     assert envelope["data"]["chosen_name"].startswith("enc:v1:")
+    # a language can hint at a nationality: it travels encrypted too
+    assert envelope["data"]["preferred_language_enc"].startswith("enc:v1:")
+    assert b"prs-AF" not in records[0].value
     assert CANARY_NAME.encode() not in records[0].value
     assert CANARY_NAME.split()[0].encode() not in records[0].value
 
@@ -174,7 +188,7 @@ async def test_a_rejected_request_leaves_nothing_in_the_outbox_or_on_kafka(
     system: System, body: dict[str, str]
 ) -> None:
     url = system.intake.database_url
-    outbox_before = await count(url, "SELECT count(*) FROM outbox")
+    outbox_before = await count(url, REGISTRATIONS)
     persons_before = await count(url, "SELECT count(*) FROM persons")
     on_kafka_before = await eventually(
         lambda: _records_from(system), lambda keys: len(keys) == outbox_before, what="relay idle"
@@ -184,7 +198,7 @@ async def test_a_rejected_request_leaves_nothing_in_the_outbox_or_on_kafka(
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     assert CANARY_NAME not in response.text, "problem details never echo the input"
-    assert await count(url, "SELECT count(*) FROM outbox") == outbox_before
+    assert await count(url, REGISTRATIONS) == outbox_before
     assert await count(url, "SELECT count(*) FROM persons") == persons_before
 
     # the relay is alive: the next, valid registration is the only new record on Kafka
@@ -199,11 +213,16 @@ async def test_a_rejected_request_leaves_nothing_in_the_outbox_or_on_kafka(
 
 
 async def _records_from(system: System) -> list[str]:
-    """Keys of the records on intake.events that this intake's outbox wrote."""
+    """Keys of the registrations on intake.events that this intake's outbox wrote (the key
+    releases of notifications' reading of languages come and go on their own)."""
     engine = create_engine(system.intake.database_url)
     try:
         async with engine.connect() as connection:
-            own = set((await connection.execute(text("SELECT event_id FROM outbox"))).scalars())
+            own = set(
+                (
+                    await connection.execute(text(REGISTRATIONS.replace("count(*)", "event_id")))
+                ).scalars()
+            )
     finally:
         await engine.dispose()
     records = await read_topic(system.bootstrap, "intake.events")
@@ -256,9 +275,10 @@ async def test_an_auditor_verifies_the_intake_event_log(system: System) -> None:
         async with engine.begin() as connection:
             await connection.execute(
                 text(
-                    "UPDATE outbox SET envelope = replace(envelope, 'prs-AF', 'fr') WHERE seq = :s"
+                    "UPDATE outbox SET envelope = replace(envelope, :org, 'city-bagnolet') "
+                    "WHERE seq = :s"
                 ),
-                {"s": first},
+                {"s": first, "org": CITY},
             )
     finally:
         await engine.dispose()

@@ -1,6 +1,7 @@
-"""End to end, with real processes, real Kafka, real PostgreSQL and the fake provider over
-HTTP: a worker killed right after the provider accepted a reminder does not send it again on
-restart, and a fresh notifications database rebuilt from every topic sends nothing."""
+"""End to end, with real processes, real Kafka, SQLite files or PostgreSQL, and the fake
+provider over HTTP: a worker killed right after the provider accepted a reminder does not
+send it again on restart, and a fresh notifications database rebuilt from every topic sends
+nothing."""
 
 from __future__ import annotations
 
@@ -9,22 +10,22 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
-from shared.testing.infra import fresh_database
 from shared.testing.wait import eventually
-from tests.e2e.services import MASTER_KEY, ServiceProcess, token
+from tests.e2e.conftest import Databases
+from tests.e2e.services import MASTER_KEY, ServiceProcess, a_noon_ahead, sms_through, token
 from tests.integration.fake_sms_process import FakeSmsProcess
 
 pytestmark = pytest.mark.integration
 
 CITY = "city-montreuil"
 DESK = token(CITY, "intake", "caseworker")
-CLOCK_START = datetime(2026, 6, 10, 10, 0, tzinfo=UTC)  # noon in Paris: no quiet hours
+CLOCK_START = a_noon_ahead()  # no quiet hours
 STARTS_AT = CLOCK_START + timedelta(days=2, seconds=25)  # the two-day reminder is due at +25 s
 
 
@@ -34,7 +35,7 @@ class System:
     intake: ServiceProcess
     casework: ServiceProcess
     bootstrap: str
-    pg_server_url: str
+    databases: Databases
     log_dir: Path
 
     def notifications(self, database: str, suffix: str, **env: str) -> ServiceProcess:
@@ -44,14 +45,10 @@ class System:
             self.bootstrap,
             self.log_dir,
             extra_env={
-                "NOTIFICATIONS_PROVIDER": "twilio",
-                "NOTIFICATIONS_TWILIO__BASE_URL": self.fake.url,
-                "NOTIFICATIONS_TWILIO__ACCOUNT_SID": self.fake.account_sid,
-                "NOTIFICATIONS_TWILIO__AUTH_TOKEN": self.fake.auth_token,
+                **sms_through(self.fake),
                 "NOTIFICATIONS_KEY_STORE__URL": self.intake.url,
                 "NOTIFICATIONS_CLOCK_START": CLOCK_START.isoformat(),
                 "NOTIFICATIONS_LEASE_SECONDS": "2",
-                "NOTIFICATIONS_SEND_INTERVAL": "0.2",
                 "NOTIFICATIONS_CONSUMER_GROUP_SUFFIX": suffix,
                 "NOTIFICATIONS_PUBLIC_URL": "http://127.0.0.1:9",  # receipts: integration tests
                 **env,
@@ -60,11 +57,11 @@ class System:
 
 
 @pytest.fixture(scope="module")
-def system(kafka_bootstrap: str, pg_server_url: str) -> Iterator[System]:
+def system(kafka_bootstrap: str, databases: Databases) -> Iterator[System]:
     log_dir = Path(os.environ["PASSERELLE_TEST_LOG_DIR"])
     fake = FakeSmsProcess(log_dir / f"fake-sms-{uuid.uuid4().hex[:6]}.log")
     fake.start()
-    with fresh_database(pg_server_url) as intake_db, fresh_database(pg_server_url) as case_db:
+    with databases.fresh() as intake_db, databases.fresh() as case_db:
         intake = ServiceProcess(
             "intake",
             intake_db,
@@ -82,7 +79,7 @@ def system(kafka_bootstrap: str, pg_server_url: str) -> Iterator[System]:
         )
         try:
             casework.start()
-            yield System(fake, intake, casework, kafka_bootstrap, pg_server_url, log_dir)
+            yield System(fake, intake, casework, kafka_bootstrap, databases, log_dir)
         finally:
             casework.stop()
             intake.stop()
@@ -128,22 +125,25 @@ async def test_a_killed_worker_does_not_resend_and_a_rebuild_sends_nothing(
     system: System,
 ) -> None:
     await system.fake.clear()
-    with fresh_database(system.pg_server_url) as database:
+    with system.databases.fresh() as database:
         suffix = f"-e2e{uuid.uuid4().hex[:6]}"
         dying = system.notifications(
             database, suffix, PASSERELLE_FAULT_POINT="notifications.after_provider_accept"
         )
         dying.start()
-        appointment_id = await book(system)
-        reference = f"{appointment_id}:two_days:r1"
-        await eventually(
-            system.fake.messages,
-            lambda sent: [m["reference"] for m in sent] == [reference],
-            timeout=120,
-            what="the provider accepts the reminder",
-        )
-        assert dying.process is not None
-        assert dying.process.wait(30) == -9, "killed right after the provider accepted"
+        try:
+            appointment_id = await book(system)
+            reference = f"{appointment_id}:two_days:r1"
+            await eventually(
+                system.fake.messages,
+                lambda sent: [m["reference"] for m in sent] == [reference],
+                timeout=120,
+                what="the provider accepts the reminder",
+            )
+            assert dying.process is not None
+            assert dying.process.wait(30) == -9, "killed right after the provider accepted"
+        finally:  # gone already once the fault point fired; a failed test leaves no orphan
+            dying.stop()
 
         restarted = system.notifications(database, suffix)
         restarted.start()
@@ -159,7 +159,7 @@ async def test_a_killed_worker_does_not_resend_and_a_rebuild_sends_nothing(
         finally:
             assert restarted.stop() == 0
 
-    with fresh_database(system.pg_server_url) as rebuilt_db:
+    with system.databases.fresh() as rebuilt_db:
         # its clock starts just before the reminder's time: without the ledger read back from
         # notifications' own topic, it would send it again a few seconds after starting
         rebuilt = system.notifications(

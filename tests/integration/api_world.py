@@ -1,0 +1,202 @@
+"""The three services in process on real databases (PostgreSQL or SQLite), their consumers fed
+by hand, for the tests that sweep every route of the OpenAPI: fuzzing and the authorisation
+matrix (the data they need is seeded by api_seed)."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import functools
+import os
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+
+from services.casework.app import create_app as create_casework_app
+from services.casework.bootstrap import Casework
+from services.casework.bootstrap import bootstrap as bootstrap_casework
+from services.casework.settings import CaseworkSettings
+from services.intake.app import create_app as create_intake_app
+from services.intake.bootstrap import Intake
+from services.intake.bootstrap import bootstrap as bootstrap_intake
+from services.intake.settings import IntakeSettings
+from services.notifications.app import create_app as create_notifications_app
+from services.notifications.bootstrap import Notifications
+from services.notifications.bootstrap import bootstrap as bootstrap_notifications
+from services.notifications.settings import NotificationsSettings, TwilioSettings
+from shared.auth import DEV_JWT_SECRET, AuthSettings
+from shared.consumer import ConsumerRunner
+from shared.events.catalog import default_registry
+from shared.migrations import upgrade
+from shared.testing.infra import fresh_database
+from tests.integration.conftest import hand_over, token
+
+SERVICES = ("intake", "casework", "notifications")
+BACKENDS = ("postgresql", "sqlite")
+OWNER, PARTNER = "city-montreuil", "assoc-la-cimade"
+NAME = "Farid"  # the owner's person: never to be read in another organisation's answer
+SECRET_NOTE = "Secret"  # the case's note: the same
+
+
+def staff_of(org: str) -> dict[str, str]:
+    """A member of staff of `org` with every role that stays inside it (all but coordinator)."""
+    return token(org, "intake", "caseworker", "housing_officer", "admin", user="lea")
+
+
+STAFF = staff_of(OWNER)
+COORDINATOR = token(OWNER, "coordinator", user="chloe")
+
+
+@dataclass(frozen=True)
+class Databases:
+    """One database URL per service."""
+
+    intake: str
+    casework: str
+    notifications: str
+
+
+@contextlib.contextmanager
+def databases(backend: str, pg_server_url: str | None, tmp: Path) -> Iterator[Databases]:
+    """Three brand-new databases: PostgreSQL ones (dropped after) or SQLite files in `tmp`."""
+    if backend == "sqlite":
+        yield Databases(*(f"sqlite+aiosqlite:///{tmp / f'{name}.db'}" for name in SERVICES))
+        return
+    assert pg_server_url is not None
+    with contextlib.ExitStack() as stack:
+        urls = [stack.enter_context(fresh_database(pg_server_url)) for _ in SERVICES]
+        yield Databases(*urls)
+
+
+def settings_of(
+    dbs: Databases, kafka: str
+) -> tuple[IntakeSettings, CaseworkSettings, NotificationsSettings]:
+    """Each service's settings: the development token secret, the given databases and broker."""
+    auth = AuthSettings(jwt_secret=DEV_JWT_SECRET)
+    intake = IntakeSettings(
+        development=True,  # the development token secret and index key
+        database_url=dbs.intake,
+        kafka_bootstrap_servers=kafka,
+        master_key=base64.b64encode(os.urandom(32)).decode(),
+        auth=auth,
+    )
+    casework = CaseworkSettings(
+        development=True, database_url=dbs.casework, kafka_bootstrap_servers=kafka, auth=auth
+    )
+    notifications = NotificationsSettings(
+        development=True,
+        database_url=dbs.notifications,
+        kafka_bootstrap_servers=kafka,
+        auth=auth,
+        secret_key=base64.b64encode(os.urandom(32)).decode(),
+        provider="twilio",  # the provider whose signed webhooks are part of the API
+        twilio=TwilioSettings(
+            base_url="http://127.0.0.1:9",  # nobody listens: the sender never runs here
+            account_sid="AC00000000000000000000000000000000",
+            auth_token="fuzz-token",
+            timeout_seconds=2,
+        ),
+        public_url="http://127.0.0.1:9",
+    )
+    return intake, casework, notifications
+
+
+@dataclass
+class World:
+    """The three services wired in process; `sync` hands every consumer the events it has not
+    seen yet, in each log's order, as Kafka would (one partition)."""
+
+    services: dict[str, Intake | Casework | Notifications]
+    apps: dict[str, FastAPI]
+    clients: dict[str, httpx.AsyncClient]
+    runners: dict[tuple[str, str], ConsumerRunner]
+    delivered: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    ids: dict[str, str] = field(default_factory=dict)
+
+    async def sync(self) -> None:
+        """Hand every consumer of the world the new events of the topics it reads."""
+        producers = {f"{name}.events": s.runtime for name, s in self.services.items()}
+        for (service, consumer), runner in self.runners.items():
+            for topic in runner.config.topics:
+                if topic not in producers:  # a service outside this world (e.g. housing)
+                    continue
+                at = (service, consumer, topic)
+                self.delivered[at] = await hand_over(
+                    producers[topic], topic, runner, since=self.delivered.get(at, 0)
+                )
+
+
+def _apps(services: dict[str, Any]) -> dict[str, FastAPI]:
+    return {
+        "intake": create_intake_app(services["intake"]),
+        "casework": create_casework_app(services["casework"]),
+        "notifications": create_notifications_app(services["notifications"]),
+    }
+
+
+def _runners(services: dict[str, Any]) -> dict[tuple[str, str], ConsumerRunner]:
+    """A runner for each consumer of each service, never connected: records are handed over."""
+    return {
+        (name, consumer.config.name): ConsumerRunner(
+            consumer.config,
+            default_registry(),
+            service.runtime.sessions,
+            "127.0.0.1:1",
+            outbox=service.runtime.outbox,
+        )
+        for name, service in services.items()
+        for consumer in service.runtime.consumers
+    }
+
+
+@functools.cache
+def openapi_documents() -> dict[str, dict[str, Any]]:
+    """Each service's OpenAPI document, from its app as built (no database touched)."""
+    settings = settings_of(Databases(*("sqlite+aiosqlite://" for _ in SERVICES)), "127.0.0.1:1")
+    intake = bootstrap_intake(settings[0])
+    services = {
+        "intake": intake,
+        "casework": bootstrap_casework(settings[1]),
+        "notifications": bootstrap_notifications(settings[2]),
+    }
+    return {name: app.openapi() for name, app in _apps(services).items()}
+
+
+@contextlib.asynccontextmanager
+async def open_world(dbs: Databases, kafka: str) -> AsyncIterator[World]:
+    """The three services, migrated, on `dbs`; closed on exit."""
+    intake_settings, casework_settings, notifications_settings = settings_of(dbs, kafka)
+    intake = bootstrap_intake(intake_settings)
+    intake_app = create_intake_app(intake)
+
+    def key_store() -> httpx.AsyncClient:
+        transport = httpx.ASGITransport(app=intake_app)
+        return httpx.AsyncClient(transport=transport, base_url="http://intake")
+
+    services: dict[str, Any] = {
+        "intake": intake,
+        "casework": bootstrap_casework(casework_settings, key_store_http=key_store()),
+        "notifications": bootstrap_notifications(
+            notifications_settings, key_store_http=key_store()
+        ),
+    }
+    for service in services.values():
+        await upgrade(service.runtime.engine, service.runtime.migrations)
+    apps = {**_apps(services), "intake": intake_app}
+    async with contextlib.AsyncExitStack() as stack:
+        clients = {
+            name: await stack.enter_async_context(
+                httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"http://{name}")
+            )
+            for name, app in apps.items()
+        }
+        try:
+            yield World(services, apps, clients, _runners(services))
+        finally:
+            await services["notifications"].close()
+            await services["casework"].close()
+            await intake.runtime.close()
