@@ -1,6 +1,6 @@
 """End to end: a referral made at intake arrives in the partner's inbox in casework; the
 partner accepts it (a case opens) or declines it with a reason, and the answer comes back to
-intake; real processes, real Kafka, real PostgreSQL."""
+intake; real processes, real Kafka, on SQLite files and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from shared.testing.infra import fresh_database
 from shared.testing.wait import eventually
+from tests.e2e.conftest import Databases
 from tests.e2e.services import MASTER_KEY, ServiceProcess, token
 
 pytestmark = pytest.mark.integration
@@ -31,9 +31,9 @@ class System:
 
 
 @pytest.fixture(scope="module")
-def system(kafka_bootstrap: str, pg_server_url: str) -> Iterator[System]:
+def system(kafka_bootstrap: str, databases: Databases) -> Iterator[System]:
     log_dir = Path(os.environ["PASSERELLE_TEST_LOG_DIR"])
-    with fresh_database(pg_server_url) as intake_db, fresh_database(pg_server_url) as case_db:
+    with databases.fresh() as intake_db, databases.fresh() as case_db:
         intake = ServiceProcess(
             "intake",
             intake_db,
