@@ -79,8 +79,11 @@ class Blinder:
 
 
 def sound(word: str) -> str:
-    """The word's phonetic code (Metaphone): 'Mohamed', 'Muhammad' and 'Mohammed' agree."""
-    return str(jellyfish.metaphone(word)) if word.isalpha() else word
+    """The word's phonetic code (Metaphone): 'Mohamed', 'Muhammad' and 'Mohammed' agree, and
+    so do 'Mariam' and 'Maryam' (a y inside a word is read as the i it transliterates)."""
+    if not word.isalpha():
+        return word
+    return str(jellyfish.metaphone(word[:1] + word[1:].replace("y", "i")))
 
 
 def year_band(year: int) -> int:

@@ -194,6 +194,12 @@ async def test_duplicates_are_suggested_through_the_index(http: httpx.AsyncClien
     assert {d["person_id"] for d in on_demand.json()} == {second["id"], third["id"]}
 
 
+async def test_a_transliteration_with_a_y_for_an_i_is_found(http: httpx.AsyncClient) -> None:
+    await register(http, "Mariam Haidari")
+    assert await found(http, "MARYAM") == [("Mariam Haidari", "phonetic")]
+    assert await found(http, "maryam haydari") == [("Mariam Haidari", "phonetic")]
+
+
 async def test_persons_without_index_rows_are_indexed_again(
     http: httpx.AsyncClient, service: Intake
 ) -> None:
