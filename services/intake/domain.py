@@ -140,6 +140,10 @@ REFERRAL_MOVES: dict[str, tuple[frozenset[str], str]] = {
 }
 """For each action: the statuses it may start from, and where it leads."""
 
+ANSWERED_IN_CASEWORK = frozenset({"legal_support", "administrative_help"})
+"""Services whose referrals the partner accepts or declines from its casework inbox, where
+accepting opens the case: here they would be answered without a case."""
+
 
 @dataclass(frozen=True)
 class ReferralMove:
@@ -150,6 +154,16 @@ class ReferralMove:
     partner_id: str
     status: str
     action: str
+
+
+def check_answered_here(referral_id: str, service: str, action: str) -> None:
+    """Refused when staff would accept or decline here a referral its partner answers from
+    casework (the answer comes back as casework's event, with the case it opened)."""
+    if action in ("accept", "decline") and service in ANSWERED_IN_CASEWORK:
+        raise Refused(
+            f"a referral for {service} is answered from the partner's casework inbox "
+            f"(POST /referrals/incoming/{referral_id}/{action} on casework)"
+        )
 
 
 def move_referral(move: ReferralMove, now: datetime) -> tuple[str, list[ReferralStatusChanged]]:

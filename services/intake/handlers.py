@@ -274,6 +274,7 @@ async def move_referral(
         raise NotFound("No such referral for your organisation.")
     if action is ReferralAction.DECLINE and reason is None:
         raise Unprocessable("a decline needs a reason")
+    domain.check_answered_here(referral.id, referral.service, action.value)
     move = domain.ReferralMove(
         person.id, referral.id, referral.partner_id, referral.status, action.value
     )

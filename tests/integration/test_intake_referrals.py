@@ -22,7 +22,11 @@ COORDINATOR = token(CITY, "coordinator")
 @pytest.fixture
 async def person_id(client: httpx.AsyncClient) -> str:
     for partner in (
-        {"id": CIMADE, "name": "La Cimade", "services": ["legal_support", "administrative_help"]},
+        {
+            "id": CIMADE,
+            "name": "La Cimade",
+            "services": ["legal_support", "administrative_help", "forum"],
+        },
         {"id": "assoc-french", "name": "Cours de français", "services": ["french_course"]},
     ):
         created = await client.post("/partners", json=partner, headers=COORDINATOR)
@@ -158,7 +162,13 @@ async def test_a_referral_moves_only_as_its_states_allow(
             f"/referrals/{referral}/{action}", json=body or None, headers=headers
         )
 
-    first = (await refer(client, person_id, DESK)).json()["id"]
+    legal = (await refer(client, person_id, DESK)).json()["id"]
+    for action, body in (("accept", {}), ("decline", {"reason": "no capacity"})):
+        answered_elsewhere = await move(legal, action, partner, **body)
+        assert answered_elsewhere.status_code == 409, "legal support is answered in casework"
+        assert "casework inbox" in answered_elsewhere.json()["detail"]
+
+    first = (await refer(client, person_id, DESK, service="forum")).json()["id"]
     assert (await move(first, "accept", DESK)).status_code == 404, "only the partner accepts"
     accepted = await move(first, "accept", partner)
     assert accepted.status_code == 200
@@ -166,7 +176,7 @@ async def test_a_referral_moves_only_as_its_states_allow(
     assert (await move(first, "complete", partner)).json()["status"] == "completed"
     assert (await move(first, "revoke", DESK)).status_code == 409, "completed stays completed"
 
-    second = (await refer(client, person_id, DESK)).json()["id"]
+    second = (await refer(client, person_id, DESK, service="forum")).json()["id"]
     assert (await move(second, "decline", partner)).status_code == 422, "a decline needs a reason"
     assert (await move(second, "revoke", partner)).status_code == 404, "only the referrer revokes"
     assert (await move(second, "revoke", DESK)).json()["status"] == "revoked"
@@ -174,7 +184,7 @@ async def test_a_referral_moves_only_as_its_states_allow(
     assert refused.status_code == 409
     assert "revoked" in refused.json()["detail"]
 
-    third = (await refer(client, person_id, DESK)).json()["id"]
+    third = (await refer(client, person_id, DESK, service="forum")).json()["id"]
     declined = await move(third, "decline", partner, reason="no capacity before March")
     assert declined.json()["status"] == "declined"
     assert declined.json()["status_reason"] == "no capacity before March"
