@@ -136,6 +136,10 @@ class ConsumerRunner:
         self.parking = ParkingLot(config.name, config.parked, sessions, bootstrap)
         self.caught_up = asyncio.Event()
         """Set once the runner has applied everything its topics held when it looked."""
+        bind = sessions.kw.get("bind")
+        engine = bind.sync_engine if bind is not None else None
+        # SQLite has one write lock: a long transaction makes every request wait behind it
+        self._sqlite = engine if engine is not None and engine.dialect.name == "sqlite" else None
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until `stop`; the Kafka client is recreated whenever it fails."""
@@ -176,13 +180,9 @@ class ConsumerRunner:
 
     async def handle_batch(self, records: Sequence[IncomingRecord]) -> None:
         """Apply one partition's records in order, a chunk per transaction when all go well."""
-        bind = self._sessions.kw.get("bind")
-        engine = bind.sync_engine if bind is not None else None
-        sqlite = engine is not None and engine.dialect.name == "sqlite"
-        # SQLite has one write lock: a long transaction makes every request wait behind it
-        size = SQLITE_CHUNK if sqlite else FETCH_RECORDS
+        size = SQLITE_CHUNK if self._sqlite is not None else FETCH_RECORDS
         for start in range(0, len(records), size):
-            if start and sqlite and lock_waiters(engine):
+            if start and lock_waiters(self._sqlite):
                 await asyncio.sleep(GIVE_WAY)
             await self._handle_chunk(records[start : start + size])
 
