@@ -19,7 +19,7 @@ from shared.kafka import (
     ensure_topics,
 )
 from shared.relay import OutboxRelay
-from shared.testing import probe
+from tests.support import probe
 
 TARGET = 0.9
 SESSION_TIMEOUT_MS = 6000

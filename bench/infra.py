@@ -15,8 +15,8 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.db import SessionFactory, create_engine, session_factory
-from shared.testing import probe
-from shared.testing.infra import fresh_database, kafka_server, postgres_server
+from tests.support import probe
+from tests.support.infra import fresh_database, kafka_server, postgres_server
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from shared.auth import DEV_JWT_SECRET, AuthSettings, mint_token
 from shared.crypto import MasterKey, generate_key
 from shared.db import SessionFactory
 from shared.migrations import upgrade
-from shared.testing.infra import fresh_database
+from tests.support.infra import fresh_database
 
 SIZES = (1_000, 10_000, 50_000)
 ORG = "city-montreuil"

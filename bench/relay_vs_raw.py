@@ -16,7 +16,7 @@ from bench.stats import Paired
 from shared.kafka import DEFAULT_PARTITIONS, KafkaPublisher, OutgoingMessage, ensure_topics
 from shared.kafka import producer_settings as kafka_producer_settings
 from shared.relay import OutboxRelay, constant_headers, outbox_messages
-from shared.testing import probe
+from tests.support import probe
 
 WARM_TOPIC = "bench.warmup"
 TARGET = 0.8

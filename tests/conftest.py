@@ -11,7 +11,7 @@ import pytest
 
 from shared.logging import configure_logging
 
-pytest_plugins = ["shared.testing.plugin"]
+pytest_plugins = ["tests.support.plugin"]
 
 LOG_DIR_ENV = "PASSERELLE_TEST_LOG_DIR"
 

@@ -10,7 +10,7 @@ import pytest
 
 from shared.events.base import Event
 from shared.events.catalog import default_registry
-from shared.events.catalogue import CATALOGUE, render
+from shared.events.docs import CATALOGUE, render
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 PERSONAL_FIELDS = {"name", "chosen_name", "other_names", "phone", "note", "text", "address"}
@@ -45,4 +45,4 @@ def test_every_snapshot_names_a_registered_contract() -> None:
 
 
 def test_the_events_catalogue_is_up_to_date() -> None:
-    assert CATALOGUE.read_text() == render(), "run: python -m shared.events.catalogue"
+    assert CATALOGUE.read_text() == render(), "run: python -m shared.events.docs"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.testing.infra import fresh_database
+from tests.support.infra import fresh_database
 
 BACKENDS = ("sqlite", "postgresql")
 # what shared/db.py logs when a request or a worker waited on SQLite's write lock

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from shared.testing.wait import eventually
+from tests.support.wait import eventually
 from tests.e2e.conftest import Databases
 from tests.e2e.services import MASTER_KEY, ServiceProcess, a_noon_ahead, sms_through, token
 from tests.integration.fake_sms_process import FakeSmsProcess

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import uvicorn
 from fastapi import FastAPI
 
-from shared.testing.wait import eventually
+from tests.support.wait import eventually
 from tests.integration.api_seed import seed
 from tests.integration.api_world import Databases, open_world
 

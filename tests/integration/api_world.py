@@ -32,7 +32,7 @@ from shared.auth import DEV_JWT_SECRET, AuthSettings
 from shared.consumer import ConsumerRunner
 from shared.events.catalog import default_registry
 from shared.migrations import upgrade
-from shared.testing.infra import fresh_database
+from tests.support.infra import fresh_database
 from tests.integration.conftest import hand_over, token
 
 SERVICES = ("intake", "casework", "notifications")

@@ -36,7 +36,7 @@ from shared.events.catalog import default_registry
 from shared.events.envelope import canonical_json
 from shared.kafka import IncomingRecord
 from shared.migrations import upgrade
-from shared.testing.infra import fresh_database
+from tests.support.infra import fresh_database
 from tests.integration.conftest import hand_over, token
 
 pytestmark = pytest.mark.integration

@@ -26,7 +26,7 @@ from shared.events.intake import ReferralRequested
 from shared.kafka import ensure_topics
 from shared.migrations import upgrade
 from shared.runtime import Runtime
-from shared.testing.wait import eventually, running
+from tests.support.wait import eventually, running
 from tests.integration.conftest import token
 from tests.integration.kafka_tools import produce_raw, unique_topic
 

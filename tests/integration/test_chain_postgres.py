@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import delete, select, update
 
 from shared.outbox import verify_log
-from shared.testing import probe
+from tests.support import probe
 from tests.integration.conftest import ProbeDb
 
 pytestmark = pytest.mark.integration

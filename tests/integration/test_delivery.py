@@ -16,8 +16,8 @@ from sqlalchemy import select
 from shared.db import SessionFactory
 from shared.kafka import KafkaPublisher, ensure_topics
 from shared.relay import OutboxRelay
-from shared.testing import probe
-from shared.testing.wait import eventually, running
+from tests.support import probe
+from tests.support.wait import eventually, running
 from tests.integration.conftest import ProbeDb
 from tests.integration.kafka_tools import read_topic
 
@@ -63,7 +63,7 @@ async def committed_offsets(bootstrap: str, group: str, topic: str) -> dict[int,
 def run_probe(*args: str, fault: str | None = None) -> int:
     env = {**os.environ, "PASSERELLE_FAULT_POINT": fault or ""}
     completed = subprocess.run(
-        [sys.executable, "-m", "shared.testing.probe", *args],
+        [sys.executable, "-m", "tests.support.probe", *args],
         env=env,
         capture_output=True,
         timeout=180,

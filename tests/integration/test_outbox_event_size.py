@@ -13,7 +13,7 @@ from sqlalchemy import func, insert, select
 from shared.db import SessionFactory, create_engine, session_factory
 from shared.events.base import Event
 from shared.outbox import DEFAULT_MAX_EVENT_BYTES, EventTooLarge, Metadata, verify_log
-from shared.testing import probe
+from tests.support import probe
 from shared.uow import UnitOfWork
 
 pytestmark = pytest.mark.integration

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from shared.consumer import ConsumerRunner
 from shared.kafka import ensure_topics
-from shared.testing import probe
-from shared.testing.wait import eventually, running
+from tests.support import probe
+from tests.support.wait import eventually, running
 from tests.integration.conftest import ProbeDb
 from tests.integration.kafka_tools import produce_raw, read_topic
 

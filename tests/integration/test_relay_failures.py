@@ -20,7 +20,7 @@ from shared.db import create_engine
 from shared.kafka import KafkaPublisher, OutgoingMessage, PublisherFailed
 from shared.leader import Leadership, LeadershipLost
 from shared.relay import OutboxRelay
-from shared.testing import probe
+from tests.support import probe
 from tests.integration.conftest import ProbeDb
 
 pytestmark = pytest.mark.integration

@@ -33,7 +33,7 @@ from services.notifications.providers.base import (
 from services.notifications.providers.dev import FileProvider
 from services.notifications.providers.smpp import SmppProvider
 from services.notifications.providers.twilio import TwilioProvider
-from shared.testing.wait import eventually
+from tests.support.wait import eventually
 from tests.integration.fake_sms_process import FakeSmsProcess
 
 pytestmark = pytest.mark.integration

@@ -17,7 +17,7 @@ from fastapi import FastAPI, Request
 
 from shared.auth import DEV_JWT_SECRET, AuthSettings
 from shared.body_limit import BodyLimitMiddleware, install_body_limit
-from shared.testing.wait import eventually
+from tests.support.wait import eventually
 from shared.web import REQUEST_ID_HEADER, RequestContextMiddleware, install_problem_handlers
 
 LIMIT = 1024

@@ -163,7 +163,7 @@ async def _consume(args: argparse.Namespace) -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """`relay` publishes every pending row once; `consume` runs until `--until` effects exist."""
-    parser = argparse.ArgumentParser(prog="python -m shared.testing.probe")
+    parser = argparse.ArgumentParser(prog="python -m tests.support.probe")
     parser.add_argument("command", choices=["relay", "consume"])
     parser.add_argument("--db", required=True)
     parser.add_argument("--bootstrap", required=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from deploy.local.kafka import KafkaBroker, unavailable_reason
-from shared.testing.infra import (
+from tests.support.infra import (
     InfraUnavailable,
     fresh_database,
     kafka_server,
