@@ -18,7 +18,7 @@ def render() -> str:
     lines = [
         "# Events catalogue",
         "",
-        "Generated from the contracts in `shared/events/` by `python -m shared.events.catalogue`.",
+        "Generated from the contracts in `shared/events/` by `python -m shared.events.docs`.",
         "Every event travels as a CloudEvents 1.0 envelope on `<service>.events`, keyed by its",
         "aggregate id. Fields marked *encrypted* carry `enc:v1:` ciphertext made with the person's",
         "own key: erasing the key erases them everywhere.",
@@ -69,7 +69,7 @@ def _notes(field: dict[str, Any]) -> str:
 
 def main() -> None:
     """Write docs/events.md, or with --check fail when it is out of date."""
-    parser = argparse.ArgumentParser(prog="python -m shared.events.catalogue")
+    parser = argparse.ArgumentParser(prog="python -m shared.events.docs")
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args()
     text = render()
