@@ -212,6 +212,14 @@ def require_roles(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
     return principal_with_role
 
 
+Staff = Annotated[Principal, Depends(require_roles("intake", "caseworker", "coordinator"))]
+"""The people who serve persons; auditors read history, not live files."""
+Caseworker = Annotated[Principal, Depends(require_roles("caseworker", "coordinator"))]
+"""The people who follow case files."""
+Coordinator = Annotated[Principal, Depends(require_roles("coordinator", "admin"))]
+"""The people who decide for an organisation."""
+
+
 def mint_token(
     secret: str,
     *,

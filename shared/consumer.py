@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import datetime
 from enum import Enum
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from shared.aio import sleep_or_stop
+from shared.clock import wall_clock
 from shared.db import SessionFactory, lock_waiters
 from shared.events.base import Event
 from shared.events.envelope import Envelope
@@ -55,6 +56,8 @@ class MessageContext:
     envelope: Envelope
     consumer: str
     outbox: OutboxLog | None = None
+    clock: Callable[[], datetime] = field(default=wall_clock)
+    """The service's clock: what a handler calls "now"."""
 
     def record(self, *events: Event) -> None:
         """Stage events caused by this one: the runner appends them to the outbox in the same
@@ -66,7 +69,7 @@ class MessageContext:
             correlationid=self.envelope.correlationid or self.envelope.id,
             causationid=self.envelope.id,
         )
-        now = datetime.now(UTC)
+        now = self.clock()
         staged: list[Envelope] = self.session.info.setdefault(_STAGED, [])
         staged.extend(self.outbox.envelope(event, meta, now=now) for event in events)
 
@@ -125,8 +128,10 @@ class ConsumerRunner:
         session_timeout_ms: int = 10000,
         outbox: OutboxLog | None = None,
         on_commit: Callable[[], None] | None = None,
+        clock: Callable[[], datetime] = wall_clock,
     ) -> None:
         self.config = config
+        self._clock = clock
         self._outbox = outbox
         self._on_commit = on_commit
         self._registry = registry
@@ -290,7 +295,8 @@ class ConsumerRunner:
             event_id=envelope.id, event_type=envelope.type, correlation_id=envelope.correlationid
         ):
             await handler(
-                MessageContext(session, envelope, self.config.name, self._outbox), decoded
+                MessageContext(session, envelope, self.config.name, self._outbox, self._clock),
+                decoded,
             )
         return Outcome.APPLIED
 

@@ -21,8 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.aio import sleep_or_stop
 from shared.auth import TokenVerifier
-from shared.consumer import ConsumerRunner
+from shared.clock import Clock
+from shared.consumer import ConsumerConfig, ConsumerRunner
 from shared.db import SessionFactory, create_engine, is_postgres, session_factory
+from shared.events.catalog import default_registry
 from shared.health import health_router
 from shared.kafka import KafkaPublisher, ensure_topics, wait_for_broker
 from shared.logging import configure_logging
@@ -32,6 +34,7 @@ from shared.openapi import document_problems
 from shared.outbox import OutboxLog, verify_log
 from shared.relay import OutboxRelay
 from shared.settings import ServiceSettings
+from shared.uow import UnitsOfWork
 from shared.web import RequestContextMiddleware, install_problem_handlers
 
 log = structlog.get_logger(__name__)
@@ -54,9 +57,31 @@ class Runtime:
     relay: OutboxRelay
     verifier: TokenVerifier
     migrations: Path
+    units: UnitsOfWork
+    """Opens the service's transactions, stamped by its clock."""
     consumers: list[ConsumerRunner] = field(default_factory=list)
     jobs: list[Callable[[asyncio.Event], Coroutine[Any, Any, None]]] = field(default_factory=list)
     """Background work of the worker besides relay and consumers (e.g. a scheduler)."""
+
+    @property
+    def clock(self) -> Clock:
+        """The service's one clock."""
+        return self.units.clock
+
+    def add_consumer(self, config: ConsumerConfig) -> ConsumerRunner:
+        """Run `config` in the worker: its events, its inbox, the service's outbox and clock."""
+        settings = self.settings
+        runner = ConsumerRunner(
+            dataclasses.replace(config, name=config.name + settings.consumer_group_suffix),
+            default_registry(),
+            self.sessions,
+            settings.kafka_bootstrap_servers,
+            outbox=self.outbox,
+            on_commit=self.relay.wake,
+            clock=self.clock,
+        )
+        self.consumers.append(runner)
+        return runner
 
     @property
     def topics(self) -> list[str]:
@@ -79,7 +104,12 @@ class Runtime:
 
 
 def build_runtime(
-    name: str, settings: ServiceSettings, outbox_table: Table, migrations: Path
+    name: str,
+    settings: ServiceSettings,
+    outbox_table: Table,
+    migrations: Path,
+    *,
+    clock: Clock | None = None,
 ) -> Runtime:
     """Wire the parts every service shares; the service adds its consumers."""
     engine = create_engine(settings.database_url)
@@ -96,7 +126,10 @@ def build_runtime(
         poll_interval=settings.relay_poll_interval,
     )
     verifier = TokenVerifier(settings.auth)
-    return Runtime(name, settings, engine, sessions, outbox, publisher, relay, verifier, migrations)
+    units = UnitsOfWork(sessions, outbox, clock or Clock(), on_commit=relay.wake)
+    return Runtime(
+        name, settings, engine, sessions, outbox, publisher, relay, verifier, migrations, units
+    )
 
 
 async def serve(runtime: Runtime, mode: str, app_factory: Callable[[Runtime], FastAPI]) -> None:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import datetime
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.auth import Principal
+from shared.clock import Clock
 from shared.db import SessionFactory
 from shared.events.base import Event
 from shared.events.envelope import Envelope
 from shared.outbox import Metadata, OutboxLog
+from shared.web import current_correlation_id
 
 
 class UnitOfWork:
@@ -24,7 +28,9 @@ class UnitOfWork:
         meta: Metadata,
         *,
         on_commit: Callable[[], None] | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
+        self._clock = clock or Clock()
         self._sessions = sessions
         self._outbox = outbox
         self._meta = meta
@@ -41,7 +47,7 @@ class UnitOfWork:
 
     def record(self, *events: Event) -> list[Envelope]:
         """Stage events to be written with the state change; returns their envelopes."""
-        now = datetime.now(UTC)
+        now = self._clock()
         envelopes = [self._outbox.envelope(e, self._meta, now=now) for e in events]
         self._staged.extend(envelopes)
         return envelopes
@@ -69,3 +75,28 @@ class UnitOfWork:
         self._staged.clear()
         await session.rollback()
         await session.close()
+
+
+@dataclass(frozen=True)
+class UnitsOfWork:
+    """Opens a service's units of work: its database, its outbox, its clock."""
+
+    sessions: SessionFactory
+    outbox: OutboxLog
+    clock: Clock = field(default_factory=Clock)
+    on_commit: Callable[[], None] | None = None
+
+    def __call__(self, who: Principal | Metadata) -> UnitOfWork:
+        """A transaction whose events carry who acted (a signed-in person, or metadata given
+        whole) and the request's correlation id."""
+        meta = who if isinstance(who, Metadata) else acting(who)
+        return UnitOfWork(
+            self.sessions, self.outbox, meta, on_commit=self.on_commit, clock=self.clock
+        )
+
+
+def acting(principal: Principal) -> Metadata:
+    """The metadata of events caused by `principal`, in the current request."""
+    return Metadata(
+        actor=principal.user_id, actororg=principal.org, correlationid=current_correlation_id()
+    )

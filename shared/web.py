@@ -18,6 +18,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.errors import DomainError
+
 PROBLEM_JSON = "application/problem+json"
 REQUEST_ID_HEADER = "X-Request-ID"
 CORRELATION_ID_HEADER = "X-Correlation-ID"
@@ -136,6 +138,7 @@ def problem_response(
 def install_problem_handlers(app: FastAPI) -> None:
     """Render every error of the app, expected or not, as application/problem+json."""
     app.add_exception_handler(ProblemError, _problem_error_handler)
+    app.add_exception_handler(DomainError, _domain_error_handler)
     app.add_exception_handler(RequestValidationError, _validation_error_handler)
     app.add_exception_handler(StarletteHTTPException, _http_exception_handler)
     app.add_exception_handler(Exception, _unhandled_error_handler)
@@ -153,6 +156,12 @@ async def _problem_error_handler(request: Request, exc: Exception) -> Response:
         extra=exc.extra,
         headers=exc.headers,
     )
+
+
+async def _domain_error_handler(request: Request, exc: Exception) -> Response:
+    if not isinstance(exc, DomainError):
+        return await _unhandled_error_handler(request, exc)
+    return problem_response(request, status=exc.status, title=exc.title, detail=str(exc))
 
 
 async def _validation_error_handler(request: Request, exc: Exception) -> Response:

@@ -7,7 +7,6 @@ import sys
 
 from services.casework.app import create_app
 from services.casework.bootstrap import bootstrap
-from services.casework.scheduler import deadline_watch
 from shared.runtime import parse_mode, serve
 
 
@@ -15,7 +14,6 @@ def main() -> None:
     """Run casework in the mode named on the command line."""
     mode = parse_mode("casework", sys.argv[1:])
     casework = bootstrap()
-    casework.runtime.jobs.append(deadline_watch(casework, casework.scan_interval))
     asyncio.run(serve(casework.runtime, mode, lambda _runtime: create_app(casework)))
 
 

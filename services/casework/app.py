@@ -4,23 +4,16 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.casework.api import router
-from services.casework.api.referrals import router as referrals_router
-from services.casework.bootstrap import Casework
-from shared.body_limit import install_body_limit
-from shared.runtime import base_app
+from services.casework.api import routers
+from services.casework.container import Casework
+from shared.service import service_app
 
 
 def create_app(casework: Casework) -> FastAPI:
     """The casework API: case files, deadlines, sharing, appointments, a caseworker's day."""
-    app = base_app(
-        casework.runtime,
+    return service_app(
+        casework,
         title="Passerelle casework",
         description="Legal and administrative case files shared across partner organisations.",
+        routers=routers,
     )
-    app.state.casework = casework
-    settings = casework.runtime.settings
-    install_body_limit(app, max_bytes=settings.max_body_bytes, limits=settings.body_limits)
-    app.include_router(router)
-    app.include_router(referrals_router)
-    return app

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from services.casework.handlers import projections, referrals
 from services.casework.models import inbox_table, parked_table
 from shared.consumer import ConsumerConfig, Handler
 from shared.events import intake
-
-if TYPE_CHECKING:
-    from services.casework.bootstrap import Casework
+from shared.keystore import KeyStoreClient
 
 NAME = "casework.intake"
 TOPICS = [intake.TOPIC]
 
 
-def intake_consumer(casework: Casework) -> ConsumerConfig:
+def intake_consumer(keys: KeyStoreClient) -> ConsumerConfig:
     """The consumer of intake's events: persons, consents, referrals and erasures."""
     subscriptions: dict[str, Handler] = {
         intake.PersonRegistered.TYPE: projections.on_person_registered,
@@ -24,7 +20,7 @@ def intake_consumer(casework: Casework) -> ConsumerConfig:
         intake.ConsentWithdrawn.TYPE: projections.on_consent_withdrawn,
         intake.ReferralRequested.TYPE: referrals.on_referral_requested,
         intake.ReferralStatusChanged.TYPE: referrals.on_referral_status_changed,
-        intake.PersonErased.TYPE: projections.on_person_erased(casework.keys),
+        intake.PersonErased.TYPE: projections.on_person_erased(keys),
     }
     return ConsumerConfig(
         name=NAME, topics=TOPICS, handlers=subscriptions, inbox=inbox_table, parked=parked_table

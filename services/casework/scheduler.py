@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import structlog
 
-from services.casework.bootstrap import Casework
+from services.casework.container import Casework
 from services.casework.handlers import deadlines
 from shared.aio import sleep_or_stop
 from shared.auth import Principal

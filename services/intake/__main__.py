@@ -8,7 +8,8 @@ import sys
 
 from services.intake import index
 from services.intake.app import create_app
-from services.intake.bootstrap import Intake, bootstrap
+from services.intake.bootstrap import bootstrap
+from services.intake.container import Intake
 from shared.logging import configure_logging
 from shared.migrations import upgrade
 from shared.runtime import parse_mode, serve

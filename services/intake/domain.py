@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from shared.errors import Refused as SharedRefused
 from shared.events.base import Event
 from shared.events.intake import (
     ConsentOverridden,
@@ -53,7 +54,7 @@ def register(registration: Registration) -> list[PersonRegistered]:
     ]
 
 
-class Refused(Exception):
+class Refused(SharedRefused):
     """A state change the rules forbid now (answered as 409 with this reason)."""
 
 

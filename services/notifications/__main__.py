@@ -7,7 +7,6 @@ import sys
 
 from services.notifications.app import create_app
 from services.notifications.bootstrap import bootstrap
-from services.notifications.sender import Sender
 from shared.runtime import parse_mode, serve
 
 
@@ -15,7 +14,6 @@ def main() -> None:
     """Run notifications in the mode named on the command line."""
     mode = parse_mode("notifications", sys.argv[1:])
     notifications = bootstrap()
-    notifications.runtime.jobs.append(Sender(notifications).run)
     asyncio.run(serve(notifications.runtime, mode, lambda _runtime: create_app(notifications)))
 
 

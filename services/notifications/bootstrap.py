@@ -3,97 +3,29 @@
 from __future__ import annotations
 
 import base64
-import dataclasses
-from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
 
-from services.notifications.clock import Clock
+from services.notifications.consumer import consumers
+from services.notifications.container import Notifications, Secrets
 from services.notifications.domain.plans import DEFAULT_OFFSETS, Offset
+from services.notifications.domain.policy import Policy
 from services.notifications.domain.quiet import QuietHours
 from services.notifications.domain.texts import Templates
 from services.notifications.models import outbox_table
 from services.notifications.providers.base import SmsProvider
+from services.notifications.sender import Sender
 from services.notifications.settings import NotificationsSettings
-from shared.consumer import ConsumerRunner
-from shared.crypto import MasterKey, blind_index, decrypt_field, encrypt_field
-from shared.events.catalog import default_registry
+from shared.clock import Clock
+from shared.crypto import MasterKey
 from shared.keystore import KeyStoreClient, service_token
-from shared.outbox import Metadata
-from shared.runtime import Runtime, build_runtime
+from shared.runtime import build_runtime
 from shared.settings import load_settings
-from shared.uow import UnitOfWork
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 TEMPLATES = Path(__file__).parent / "templates.toml"
-
-
-@dataclass(frozen=True)
-class Policy:
-    """When and how persons are reminded."""
-
-    quiet: QuietHours = field(default_factory=QuietHours)
-    offsets: dict[str, tuple[Offset, ...]] = field(default_factory=dict)
-    cancellation_notice: bool = True
-    contact_phones: dict[str, str] = field(default_factory=dict)
-    default_contact_phone: str = "+33 1 00 00 00 00"
-    max_attempts: int = 5
-    retry_base: timedelta = timedelta(seconds=30)
-    lease: timedelta = timedelta(minutes=2)
-    send_interval: float = 1.0
-
-    def contact_phone(self, organisation_id: str | None) -> str:
-        """The number a person may call about a message of this organisation."""
-        return self.contact_phones.get(organisation_id or "", self.default_contact_phone)
-
-
-class Secrets:
-    """Notifications' own keys: a keyed hash of phone numbers (to match a STOP to a number
-    without storing numbers in clear) and a key for numbers answered outside any person."""
-
-    def __init__(self, master: MasterKey) -> None:
-        self._index = master.derive("phone-index")
-        self._answers = master.derive("answers")
-
-    def phone_index(self, e164: str) -> str:
-        """A keyed hash of a phone number."""
-        return blind_index(self._index, e164)
-
-    def seal_number(self, e164: str, key: str) -> str:
-        """A number, encrypted for one answer."""
-        return encrypt_field(self._answers, e164, aad=f"answer:{key}")
-
-    def open_number(self, token: str, key: str) -> str:
-        """The number an answer goes to."""
-        return decrypt_field(self._answers, token, aad=f"answer:{key}")
-
-
-@dataclass
-class Notifications:
-    """Notifications' container."""
-
-    runtime: Runtime
-    keys: KeyStoreClient
-    secrets: Secrets
-    provider: SmsProvider
-    templates: Templates
-    policy: Policy
-    clock: Clock
-    settings: NotificationsSettings
-    ledger: ConsumerRunner | None = None
-
-    def unit_of_work(self, meta: Metadata) -> UnitOfWork:
-        """A transaction whose events carry `meta` (who acted, in answer to what)."""
-        runtime = self.runtime
-        return UnitOfWork(runtime.sessions, runtime.outbox, meta, on_commit=runtime.relay.wake)
-
-    async def close(self) -> None:
-        """Release the provider, the key store's connections, then the runtime."""
-        await self.provider.close()
-        await self.keys.close()
-        await self.runtime.close()
 
 
 def provider_from(settings: NotificationsSettings) -> SmsProvider:
@@ -155,10 +87,9 @@ def bootstrap(
     provider: SmsProvider | None = None,
 ) -> Notifications:
     """Build notifications from its settings (read from the environment when not given)."""
-    from services.notifications.consumer import consumers
-
     settings = settings or load_settings(NotificationsSettings)
-    runtime = build_runtime("notifications", settings, outbox_table, MIGRATIONS)
+    clock = Clock(settings.clock_start)
+    runtime = build_runtime("notifications", settings, outbox_table, MIGRATIONS, clock=clock)
     http = key_store_http or httpx.AsyncClient(
         base_url=settings.key_store.url, timeout=settings.key_store.timeout_seconds
     )
@@ -171,19 +102,11 @@ def bootstrap(
         provider=provider or provider_from(settings),
         templates=Templates.from_toml(TEMPLATES.read_text(encoding="utf-8")),
         policy=policy_from(settings),
-        clock=Clock(settings.clock_start),
         settings=settings,
     )
     for config in consumers(notifications):
-        runner = ConsumerRunner(
-            dataclasses.replace(config, name=config.name + settings.consumer_group_suffix),
-            default_registry(),
-            runtime.sessions,
-            settings.kafka_bootstrap_servers,
-            outbox=runtime.outbox,
-            on_commit=runtime.relay.wake,
-        )
-        runtime.consumers.append(runner)
+        runner = runtime.add_consumer(config)
         if config.name == "notifications.ledger":
             notifications.ledger = runner
+    runtime.jobs.append(Sender(notifications).run)
     return notifications

@@ -11,7 +11,7 @@ from shared.consumer import ConsumerConfig
 from shared.events import casework, intake, notifications
 
 if TYPE_CHECKING:
-    from services.notifications.bootstrap import Notifications
+    from services.notifications.container import Notifications
 
 
 def consumers(service: Notifications) -> list[ConsumerConfig]:

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from services.notifications import messages
-from services.notifications.bootstrap import Notifications
+from services.notifications.container import Notifications
 from services.notifications.domain.plans import MIN_LEAD
 from services.notifications.domain.quiet import is_quiet, next_allowed
 from services.notifications.models import Contact, KnownAppointment, Message, OptOut

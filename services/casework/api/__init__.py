@@ -16,3 +16,7 @@ router.include_router(deadlines_router)
 router.include_router(day_router)
 router.include_router(appointments_router)
 router.include_router(work_router)
+
+from services.casework.api.referrals import router as referrals_router  # noqa: E402
+
+routers = [router, referrals_router]

@@ -8,8 +8,8 @@ from collections.abc import Awaitable, Callable, Iterator
 
 from fastapi import APIRouter
 
-from services.casework.api.deps import CaseworkDep, Caseworker, as_conflict
-from services.casework.bootstrap import Casework
+from services.casework.api.deps import CaseworkDep, Caseworker
+from services.casework.container import Casework
 from services.casework.domain.appointments import Mistimed, StaleRevision
 from services.casework.handlers import appointments
 from services.casework.queries import appointments as queries
@@ -29,14 +29,13 @@ router = APIRouter(tags=["appointments"])
 def refusals() -> Iterator[None]:
     """Refused moves and stale revisions are 409s; a stale one says the current revision. A
     time out of place (past without an outcome, too far) is a 422 naming its field."""
-    with as_conflict():
-        try:
-            yield
-        except StaleRevision as exc:
-            raise Conflict(str(exc), extra={"current_revision": exc.current}) from exc
-        except Mistimed as exc:
-            error = {"loc": ["body", exc.field], "msg": exc.reason, "type": "value_error"}
-            raise Unprocessable(str(exc), extra={"errors": [error]}) from exc
+    try:
+        yield
+    except StaleRevision as exc:
+        raise Conflict(str(exc), extra={"current_revision": exc.current}) from exc
+    except Mistimed as exc:
+        error = {"loc": ["body", exc.field], "msg": exc.reason, "type": "value_error"}
+        raise Unprocessable(str(exc), extra={"errors": [error]}) from exc
 
 
 async def _answer(

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from services.casework.api.deps import CaseworkDep, Caseworker, as_conflict
+from services.casework.api.deps import CaseworkDep, Caseworker
 from services.casework.domain.procedures import InvalidTransition
 from services.casework.handlers import cases
 from services.casework.queries import cases as queries
@@ -75,10 +75,7 @@ async def move_case(
     """Move the case along its procedure; 409 lists the statuses allowed from here."""
     async with casework.unit_of_work(principal) as uow:
         try:
-            with as_conflict():
-                case = await cases.move(
-                    uow, casework, str(case_id), body, principal, casework.clock()
-                )
+            case = await cases.move(uow, casework, str(case_id), body, principal, casework.clock())
         except InvalidTransition as exc:
             raise Conflict(str(exc), extra={"allowed": list(exc.allowed)}) from exc
         await uow.commit()

@@ -1,33 +1,45 @@
-"""Dependencies shared by casework's routes: the container and the roles."""
+"""What casework's routes receive: the signed-in roles and the few dependencies they use."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 
-from services.casework.bootstrap import Casework
-from services.casework.domain import Refused
-from shared.auth import Principal, require_roles
-from shared.web import Conflict
+from services.casework.container import Casework
+from services.casework.domain.deadlines import RuleBook
+from services.casework.domain.procedures import Catalogue
+from shared.auth import Caseworker, Coordinator
+from shared.keystore import KeyStoreClient
+from shared.service import Now, Units, container_getter
+
+_casework = container_getter(Casework)
 
 
-def _casework(request: Request) -> Casework:
-    casework: Casework = request.app.state.casework
-    return casework
+def _keys(request: Request) -> KeyStoreClient:
+    return _casework(request).keys
+
+
+def _rules(request: Request) -> RuleBook:
+    return _casework(request).rules
+
+
+def _procedures(request: Request) -> Catalogue:
+    return _casework(request).procedures
 
 
 CaseworkDep = Annotated[Casework, Depends(_casework)]
-# the people who follow case files; auditors read history, not live files
-Caseworker = Annotated[Principal, Depends(require_roles("caseworker", "coordinator"))]
+Keys = Annotated[KeyStoreClient, Depends(_keys)]
+Rules = Annotated[RuleBook, Depends(_rules)]
+Procedures = Annotated[Catalogue, Depends(_procedures)]
 
-
-@contextlib.contextmanager
-def as_conflict() -> Iterator[None]:
-    """A change the rules refuse becomes a 409 with the reason."""
-    try:
-        yield
-    except Refused as exc:
-        raise Conflict(str(exc)) from exc
+__all__ = [
+    "CaseworkDep",
+    "Caseworker",
+    "Coordinator",
+    "Keys",
+    "Now",
+    "Procedures",
+    "Rules",
+    "Units",
+]

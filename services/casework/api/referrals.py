@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from services.casework.api.deps import CaseworkDep, Caseworker, as_conflict
+from services.casework.api.deps import CaseworkDep, Caseworker
 from services.casework.handlers import referrals
 from services.casework.queries import referrals as queries
 from services.casework.schemas.referrals import (
@@ -52,8 +52,7 @@ async def accept(
     """Take the referral on: the person's case opens in the organisation, once; 409 once the
     referral is answered (or revoked)."""
     async with casework.unit_of_work(principal) as uow:
-        with as_conflict():
-            accepted = await referrals.accept(uow, str(referral_id), principal, casework.clock())
+        accepted = await referrals.accept(uow, str(referral_id), principal, casework.clock())
         await uow.commit()
     return await queries.public(casework.keys, accepted)
 
@@ -64,10 +63,9 @@ async def decline(
 ) -> IncomingPublic:
     """Say no, with a reason (kept and sent encrypted); intake shows it to the referrer."""
     async with casework.unit_of_work(principal) as uow:
-        with as_conflict():
-            declined = await referrals.decline(
-                uow, casework.keys, str(referral_id), body.reason, principal, casework.clock()
-            )
+        declined = await referrals.decline(
+            uow, casework.keys, str(referral_id), body.reason, principal, casework.clock()
+        )
         await uow.commit()
     return await queries.public(casework.keys, declined)
 

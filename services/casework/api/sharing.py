@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 from sqlmodel import col
 
-from services.casework.api.deps import CaseworkDep, Caseworker, as_conflict
+from services.casework.api.deps import CaseworkDep, Caseworker
 from services.casework.handlers import sharing
 from services.casework.models import CaseShare
 from services.casework.queries.access import find_case
@@ -27,8 +27,7 @@ async def offer_share(
     """Offer a partner access to the case (referral) or its ownership (transfer); refused
     without the person's consent to share with that partner."""
     async with casework.unit_of_work(principal) as uow:
-        with as_conflict():
-            share = await sharing.offer(uow, str(case_id), body, principal, casework.clock())
+        share = await sharing.offer(uow, str(case_id), body, principal, casework.clock())
         public = SharePublic.model_validate(share, from_attributes=True)
         await uow.commit()
     return public
@@ -76,15 +75,14 @@ async def answer_share(
 ) -> SharePublic:
     """The partner accepts or declines (with a reason); the owner revokes."""
     async with casework.unit_of_work(principal) as uow:
-        with as_conflict():
-            share = await sharing.answer(
-                uow,
-                str(share_id),
-                action,
-                body.reason if body else None,
-                principal,
-                casework.clock(),
-            )
+        share = await sharing.answer(
+            uow,
+            str(share_id),
+            action,
+            body.reason if body else None,
+            principal,
+            casework.clock(),
+        )
         public = SharePublic.model_validate(share, from_attributes=True)
         await uow.commit()
     return public

@@ -1,5 +1,5 @@
 """Casework's pure rules: no I/O, no await; time and ids are passed in."""
 
+from shared.errors import Refused
 
-class Refused(Exception):
-    """A change the rules forbid now (answered as 409 with this reason)."""
+__all__ = ["Refused"]

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
-from services.casework.bootstrap import Casework
+from services.casework.container import Casework
 from services.casework.domain import appointments as rules
 from services.casework.domain.appointments import AppointmentState, Change, Status
 from services.casework.models import Appointment, Case

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import update
 from sqlmodel import col
 
-from services.casework.bootstrap import Casework
+from services.casework.container import Casework
 from services.casework.domain import Refused
 from services.casework.domain.procedures import (
     InvalidTransition,

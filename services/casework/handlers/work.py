@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
-from services.casework.bootstrap import Casework
+from services.casework.container import Casework
 from services.casework.domain.procedures import DocumentItem, UnknownCaseType
 from services.casework.models import Case, Document, Note, Task
 from services.casework.queries.access import Need, find_case

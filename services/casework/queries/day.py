@@ -11,7 +11,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from services.casework.bootstrap import Casework
+from services.casework.container import Casework
 from services.casework.handlers.deadlines import effective_due
 from services.casework.models import Appointment, Case, Deadline, Task
 from services.casework.queries.cases import public

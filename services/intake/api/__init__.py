@@ -18,3 +18,5 @@ router.include_router(referrals_router)
 router.include_router(households_router)
 router.include_router(merges_router)
 router.include_router(internal_router)
+
+routers = [router]

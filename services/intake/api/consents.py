@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter
 
 from services.intake import handlers, queries
-from services.intake.api.deps import Guardian, IntakeDep, Staff, as_conflict
+from services.intake.api.deps import Guardian, IntakeDep, Staff
 from services.intake.schemas import (
     ConsentCreate,
     ConsentPublic,
@@ -40,10 +40,9 @@ async def withdraw_consent(
 ) -> ConsentPublic:
     """Record that the person withdraws a consent."""
     async with intake.unit_of_work(principal) as uow:
-        with as_conflict():
-            consent = await handlers.withdraw_consent(
-                uow, intake.keys, str(person_id), str(consent_id), principal, datetime.now(UTC)
-            )
+        consent = await handlers.withdraw_consent(
+            uow, intake.keys, str(person_id), str(consent_id), principal, datetime.now(UTC)
+        )
         await uow.commit()
     return ConsentPublic.model_validate(consent, from_attributes=True)
 
@@ -54,10 +53,9 @@ async def request_referral(
 ) -> ReferralPublic:
     """Refer the person to a partner's service: needs their consent, or a coordinator's override."""
     async with intake.unit_of_work(principal) as uow:
-        with as_conflict():
-            referral = await handlers.request_referral(
-                uow, str(person_id), body, principal, datetime.now(UTC)
-            )
+        referral = await handlers.request_referral(
+            uow, str(person_id), body, principal, datetime.now(UTC)
+        )
         await uow.commit()
     return ReferralPublic.model_validate(referral, from_attributes=True)
 
@@ -93,14 +91,13 @@ async def move_referral(
 ) -> ReferralPublic:
     """The partner accepts, declines (with a reason) or completes; the referrer revokes."""
     async with intake.unit_of_work(principal) as uow:
-        with as_conflict():
-            referral = await handlers.move_referral(
-                uow,
-                str(referral_id),
-                action,
-                body.reason if body else None,
-                principal,
-                datetime.now(UTC),
-            )
+        referral = await handlers.move_referral(
+            uow,
+            str(referral_id),
+            action,
+            body.reason if body else None,
+            principal,
+            datetime.now(UTC),
+        )
         await uow.commit()
     return ReferralPublic.model_validate(referral, from_attributes=True)

@@ -1,36 +1,43 @@
-"""Dependencies shared by intake's routes: the container and the roles."""
+"""What intake's routes receive: the signed-in roles and the few dependencies they use."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 
-from services.intake import domain
-from services.intake.bootstrap import Intake
-from shared.auth import Principal, require_roles
-from shared.web import Conflict
+from services.intake.container import Intake
+from services.intake.keys import KeyStore
+from shared.auth import Coordinator, Principal, Staff, require_roles
+from shared.service import Now, Units, container_getter
+
+_intake = container_getter(Intake)
 
 
-def _intake(request: Request) -> Intake:
-    intake: Intake = request.app.state.intake
-    return intake
+def _keys(request: Request) -> KeyStore:
+    return _intake(request).keys
+
+
+def _key_clients(request: Request) -> frozenset[str]:
+    return _intake(request).key_clients
 
 
 IntakeDep = Annotated[Intake, Depends(_intake)]
-# the people who serve persons; auditors read history, not live files
-Staff = Annotated[Principal, Depends(require_roles("intake", "caseworker", "coordinator"))]
+Keys = Annotated[KeyStore, Depends(_keys)]
+KeyClients = Annotated[frozenset[str], Depends(_key_clients)]
 Guardian = Annotated[Principal, Depends(require_roles("caseworker", "coordinator"))]
+"""Who records consents given on a person's behalf."""
 Eraser = Annotated[Principal, Depends(require_roles("intake", "coordinator"))]
-Coordinator = Annotated[Principal, Depends(require_roles("coordinator", "admin"))]
+"""Who may erase a person."""
 
-
-@contextlib.contextmanager
-def as_conflict() -> Iterator[None]:
-    """A state change the rules refuse becomes a 409 with the reason."""
-    try:
-        yield
-    except domain.Refused as exc:
-        raise Conflict(str(exc)) from exc
+__all__ = [
+    "Coordinator",
+    "Eraser",
+    "Guardian",
+    "IntakeDep",
+    "KeyClients",
+    "Keys",
+    "Now",
+    "Staff",
+    "Units",
+]

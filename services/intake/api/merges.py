@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter
 
 from services.intake import merges
-from services.intake.api.deps import IntakeDep, Staff, as_conflict
+from services.intake.api.deps import IntakeDep, Staff
 from services.intake.schemas import MergeCreate, MergePublic, SplitCreate
 
 router = APIRouter(tags=["merges"])
@@ -21,8 +21,7 @@ async def merge_into(
     """Merge a duplicate record into this person's, explicitly and with a reason; nothing is
     moved or deleted, so a split restores both records."""
     async with intake.unit_of_work(principal) as uow:
-        with as_conflict():
-            record = await merges.merge(uow, str(person_id), body, principal, datetime.now(UTC))
+        record = await merges.merge(uow, str(person_id), body, principal, datetime.now(UTC))
         public = MergePublic.model_validate(record, from_attributes=True)
         await uow.commit()
     return public
@@ -41,8 +40,7 @@ async def split(
 ) -> MergePublic:
     """Undo a merge: the merged record is a person of its own again."""
     async with intake.unit_of_work(principal) as uow:
-        with as_conflict():
-            record = await merges.split(uow, str(merge_id), body, principal, datetime.now(UTC))
+        record = await merges.split(uow, str(merge_id), body, principal, datetime.now(UTC))
         public = MergePublic.model_validate(record, from_attributes=True)
         await uow.commit()
     return public

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from services.intake import duplicates, export, handlers, queries, search
-from services.intake.api.deps import Eraser, Guardian, IntakeDep, Staff, as_conflict
+from services.intake.api.deps import Eraser, Guardian, IntakeDep, Staff
 from services.intake.schemas import (
     DuplicatePublic,
     ErasurePublic,
@@ -100,10 +100,9 @@ async def place_legal_hold(
 ) -> LegalHoldPublic:
     """Block erasure, e.g. while an appeal is pending."""
     async with intake.unit_of_work(principal) as uow:
-        with as_conflict():
-            hold = await handlers.place_hold(
-                uow, str(person_id), body.reason, principal, datetime.now(UTC)
-            )
+        hold = await handlers.place_hold(
+            uow, str(person_id), body.reason, principal, datetime.now(UTC)
+        )
         await uow.commit()
     return LegalHoldPublic.model_validate(hold, from_attributes=True)
 
@@ -114,10 +113,9 @@ async def lift_legal_hold(
 ) -> LegalHoldPublic:
     """End a legal hold."""
     async with intake.unit_of_work(principal) as uow:
-        with as_conflict():
-            hold = await handlers.lift_hold(
-                uow, str(person_id), str(hold_id), principal, datetime.now(UTC)
-            )
+        hold = await handlers.lift_hold(
+            uow, str(person_id), str(hold_id), principal, datetime.now(UTC)
+        )
         await uow.commit()
     return LegalHoldPublic.model_validate(hold, from_attributes=True)
 
@@ -126,10 +124,9 @@ async def lift_legal_hold(
 async def erase_person(person_id: uuid.UUID, principal: Eraser, intake: IntakeDep) -> ErasurePublic:
     """Erase a person: their key is destroyed, and with it every copy of their data."""
     async with intake.unit_of_work(principal) as uow:
-        with as_conflict():
-            person = await handlers.erase_person(
-                uow, intake.keys, str(person_id), principal, datetime.now(UTC)
-            )
+        person = await handlers.erase_person(
+            uow, intake.keys, str(person_id), principal, datetime.now(UTC)
+        )
         await uow.commit()
     assert person.erased_at is not None
     return ErasurePublic(person_id=person.id, erased_at=person.erased_at)

@@ -1,4 +1,4 @@
-"""Dependencies shared by notifications' routes: the container and the roles."""
+"""What notifications' routes receive: the signed-in roles and the few dependencies they use."""
 
 from __future__ import annotations
 
@@ -6,15 +6,30 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from services.notifications.bootstrap import Notifications
-from shared.auth import Principal, require_roles
+from services.notifications.container import Notifications, Secrets
+from services.notifications.domain.policy import Policy
+from services.notifications.settings import NotificationsSettings
+from shared.auth import Staff
+from shared.service import Now, Units, container_getter
+
+_notifications = container_getter(Notifications)
 
 
-def _notifications(request: Request) -> Notifications:
-    notifications: Notifications = request.app.state.notifications
-    return notifications
+def _secrets(request: Request) -> Secrets:
+    return _notifications(request).secrets
+
+
+def _policy(request: Request) -> Policy:
+    return _notifications(request).policy
+
+
+def _settings(request: Request) -> NotificationsSettings:
+    return _notifications(request).settings
 
 
 NotificationsDep = Annotated[Notifications, Depends(_notifications)]
-# the people who serve persons; auditors read history, not live files
-Staff = Annotated[Principal, Depends(require_roles("intake", "caseworker", "coordinator"))]
+SecretsDep = Annotated[Secrets, Depends(_secrets)]
+PolicyDep = Annotated[Policy, Depends(_policy)]
+SettingsDep = Annotated[NotificationsSettings, Depends(_settings)]
+
+__all__ = ["NotificationsDep", "Now", "PolicyDep", "SecretsDep", "SettingsDep", "Staff", "Units"]

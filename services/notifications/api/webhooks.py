@@ -18,7 +18,7 @@ from sqlmodel import col
 
 from services.notifications import messages
 from services.notifications.api.deps import NotificationsDep
-from services.notifications.bootstrap import Notifications
+from services.notifications.container import Notifications
 from services.notifications.keywords import intent
 from services.notifications.models import Contact, Message, OptOut, ProviderCallback
 from services.notifications.providers.signature import valid

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlmodel import col
 
 from services.notifications import messages
-from services.notifications.bootstrap import Notifications
+from services.notifications.container import Notifications
 from services.notifications.domain.plans import offsets_for, plan
 from services.notifications.models import Contact, KnownAppointment, Message
 from shared.consumer import Handler, MessageContext

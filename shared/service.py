@@ -1,0 +1,99 @@
+"""What every service's container, app and routes share: the container's common part, the
+FastAPI app built around it, and the dependencies a route takes from it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, TypeVar
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+
+from shared.auth import Principal
+from shared.body_limit import install_body_limit
+from shared.clock import Clock
+from shared.outbox import Metadata
+from shared.runtime import Runtime, base_app
+from shared.uow import UnitOfWork, UnitsOfWork
+
+C = TypeVar("C", bound="ServiceContainer")
+
+
+@dataclass(kw_only=True)
+class ServiceContainer:
+    """The part of every container that every service has: the runtime, its transactions and
+    its one clock. A service's container adds what its use cases receive (keys, rules...)."""
+
+    runtime: Runtime
+
+    @property
+    def clock(self) -> Clock:
+        """The service's one clock."""
+        return self.runtime.clock
+
+    @clock.setter
+    def clock(self, source: Callable[[], datetime]) -> None:
+        # tests give the service a time of their own; everything wired keeps the same Clock
+        self.runtime.clock.follow(source)
+
+    @property
+    def units(self) -> UnitsOfWork:
+        """Opens the service's transactions."""
+        return self.runtime.units
+
+    def unit_of_work(self, who: Principal | Metadata) -> UnitOfWork:
+        """A transaction whose events carry who acted."""
+        return self.runtime.units(who)
+
+    async def close(self) -> None:
+        """Release the runtime (a container holding clients releases them first)."""
+        await self.runtime.close()
+
+
+def service_app(
+    container: ServiceContainer,
+    *,
+    title: str,
+    description: str,
+    routers: Iterable[APIRouter],
+    body_limits: Mapping[str, int] | None = None,
+) -> FastAPI:
+    """A service's FastAPI app: problem+json errors, health, body limits, its routes."""
+    runtime = container.runtime
+    app = base_app(runtime, title=title, description=description)
+    app.state.container = container
+    settings = runtime.settings
+    limits = settings.body_limits if body_limits is None else body_limits
+    install_body_limit(app, max_bytes=settings.max_body_bytes, limits=limits)
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def container_getter(kind: type[C]) -> Callable[[Request], C]:
+    """A dependency that hands a route its service's container (only `deps.py` uses it)."""
+
+    def get(request: Request) -> C:
+        container = request.app.state.container
+        if not isinstance(container, kind):
+            raise TypeError(f"this app serves no {kind.__name__}")
+        return container
+
+    return get
+
+
+def _units(request: Request) -> UnitsOfWork:
+    container: ServiceContainer = request.app.state.container
+    return container.units
+
+
+def _now(request: Request) -> datetime:
+    container: ServiceContainer = request.app.state.container
+    return container.clock()
+
+
+Units = Annotated[UnitsOfWork, Depends(_units)]
+"""Opens the request's transaction: `async with units(principal) as uow`."""
+Now = Annotated[datetime, Depends(_now)]
+"""The request's instant, read once from the service's clock."""
