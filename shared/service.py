@@ -3,12 +3,13 @@ FastAPI app built around it, and the dependencies a route takes from it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Request
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
 from shared.body_limit import install_body_limit
@@ -93,7 +94,15 @@ def _now(request: Request) -> datetime:
     return container.clock()
 
 
+async def _reading(request: Request) -> AsyncIterator[AsyncSession]:
+    container: ServiceContainer = request.app.state.container
+    async with container.runtime.sessions() as session:
+        yield session
+
+
 Units = Annotated[UnitsOfWork, Depends(_units)]
 """Opens the request's transaction: `async with units(principal) as uow`."""
 Now = Annotated[datetime, Depends(_now)]
 """The request's instant, read once from the service's clock."""
+Reading = Annotated[AsyncSession, Depends(_reading)]
+"""A session for a route that only reads (it never commits)."""
