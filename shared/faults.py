@@ -1,4 +1,7 @@
-"""Deterministic fault points for crash tests: a process dies exactly where a test asks."""
+"""Deterministic fault points for crash tests: a process dies exactly where a test asks.
+
+A fault point is a no-op unless a test enables it by naming it in PASSERELLE_FAULT_POINT in
+the environment of a process it starts; no setting of a deployment sets that variable."""
 
 from __future__ import annotations
 

@@ -17,6 +17,10 @@ from shared.auth import SERVICE_PREFIX, SERVICE_ROLE, mint_token
 
 log = structlog.get_logger(__name__)
 
+KEY_PATH = "/internal/keys/{person_id}"
+"""Where intake releases a person's data key: `{"key": <base64>}`, 410 once erased. The
+route's OpenAPI is snapshot-tested in tests/contracts, as the events are."""
+
 
 class KeyStoreSettings(BaseModel):
     """Where intake's key store answers, and how this service proves who it is."""
@@ -69,7 +73,7 @@ class KeyStoreClient:
             return cached.key
         try:
             response = await self._http.get(
-                f"/internal/keys/{person_id}",
+                KEY_PATH.format(person_id=person_id),
                 headers={"Authorization": f"Bearer {self._token()}"},
             )
         except httpx.HTTPError as exc:
