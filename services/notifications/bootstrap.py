@@ -9,13 +9,14 @@ from pathlib import Path
 import httpx
 
 from services.notifications.consumer import consumers
-from services.notifications.container import Notifications, Secrets
+from services.notifications.container import Notifications
 from services.notifications.domain.plans import DEFAULT_OFFSETS, Offset
 from services.notifications.domain.policy import Policy
 from services.notifications.domain.quiet import QuietHours
 from services.notifications.domain.texts import Templates
 from services.notifications.models import outbox_table
 from services.notifications.providers.base import SmsProvider
+from services.notifications.secrets import Secrets
 from services.notifications.sender import Sender
 from services.notifications.settings import NotificationsSettings
 from shared.clock import Clock
@@ -104,7 +105,7 @@ def bootstrap(
         policy=policy_from(settings),
         settings=settings,
     )
-    for config in consumers(notifications):
+    for config in consumers(notifications.keys, notifications.policy, clock):
         runner = runtime.add_consumer(config)
         if config.name == "notifications.ledger":
             notifications.ledger = runner

@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import text
 from structlog.testing import capture_logs
 
-from services.notifications import messages
 from services.notifications.bootstrap import Notifications, bootstrap
+from services.notifications.handlers import messages
 from services.notifications.models import KnownAppointment, Message
 from services.notifications.sender import Sender
 from services.notifications.settings import NotificationsSettings

@@ -15,9 +15,9 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from services.notifications import messages
 from services.notifications.app import create_app
 from services.notifications.bootstrap import Notifications, bootstrap
+from services.notifications.handlers import messages
 from services.notifications.models import Message, OptOut, ProviderCallback, outbox_table
 from services.notifications.providers.signature import sign
 from services.notifications.settings import NotificationsSettings, TwilioSettings

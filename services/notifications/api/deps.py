@@ -6,11 +6,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from services.notifications.container import Notifications, Secrets
+from services.notifications.container import Notifications
 from services.notifications.domain.policy import Policy
+from services.notifications.secrets import Secrets
 from services.notifications.settings import NotificationsSettings
 from shared.auth import Staff
-from shared.service import Now, Units, container_getter
+from shared.service import Now, Reading, Units, container_getter
 
 _notifications = container_getter(Notifications)
 
@@ -27,9 +28,8 @@ def _settings(request: Request) -> NotificationsSettings:
     return _notifications(request).settings
 
 
-NotificationsDep = Annotated[Notifications, Depends(_notifications)]
 SecretsDep = Annotated[Secrets, Depends(_secrets)]
 PolicyDep = Annotated[Policy, Depends(_policy)]
 SettingsDep = Annotated[NotificationsSettings, Depends(_settings)]
 
-__all__ = ["NotificationsDep", "Now", "PolicyDep", "SecretsDep", "SettingsDep", "Staff", "Units"]
+__all__ = ["Now", "PolicyDep", "Reading", "SecretsDep", "SettingsDep", "Staff", "Units"]

@@ -3,6 +3,7 @@ clears what is no longer due; a cancellation clears and may send a short notice.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,9 +12,9 @@ import structlog
 from sqlalchemy import select, update
 from sqlmodel import col
 
-from services.notifications import messages
-from services.notifications.container import Notifications
 from services.notifications.domain.plans import offsets_for, plan
+from services.notifications.domain.policy import Policy
+from services.notifications.handlers import messages
 from services.notifications.models import Contact, KnownAppointment, Message
 from shared.consumer import Handler, MessageContext
 from shared.events.casework import (
@@ -26,6 +27,7 @@ from shared.events.casework import (
 )
 
 log = structlog.get_logger(__name__)
+Clock = Callable[[], datetime]
 Announced = (
     AppointmentScheduled
     | AppointmentRescheduled
@@ -68,15 +70,14 @@ async def _follow(ctx: MessageContext, event: Announced) -> KnownAppointment | N
     return known
 
 
-def appointment_handlers(notifications: Notifications) -> dict[str, Handler]:
-    """The handlers of the appointment events, bound to the service's clock and policy."""
-    policy = notifications.policy
+def on_scheduled(policy: Policy, clock: Clock) -> Handler:
+    """Plan the reminders of an appointment scheduled or moved; clear those of older revisions."""
 
-    async def scheduled(ctx: MessageContext, event: Announced) -> None:
+    async def handle(ctx: MessageContext, event: Announced) -> None:
         known = await _follow(ctx, event)
         if known is None:
             return
-        now = notifications.clock()
+        now = clock()
         await messages.clear_pending(
             ctx.session,
             ctx.record,
@@ -85,59 +86,75 @@ def appointment_handlers(notifications: Notifications) -> dict[str, Handler]:
             now,
             below_revision=known.revision,
         )
-        await _plan(ctx, known, now)
+        await _plan(ctx, known, policy, now)
 
-    async def _plan(ctx: MessageContext, known: KnownAppointment, now: datetime) -> None:
-        offsets = offsets_for(known.kind, policy.offsets)
-        contact = await ctx.session.get(Contact, known.person_id)
-        planned, skipped = plan(
-            known.starts_at,
-            ZoneInfo(known.timezone),
-            now,
-            offsets,
-            policy.quiet,
-            person_zone=ZoneInfo(contact.timezone) if contact is not None else None,
-        )
-        for reminder in planned:
-            await messages.plan(
-                ctx.session,
-                ctx.record,
-                key=messages.reminder_key(known.appointment_id, reminder.kind, known.revision),
-                kind=reminder.kind,
-                revision=known.revision,
-                due_at=reminder.due_at,
-                deferred=reminder.deferred,
-                now=now,
-                appointment_id=known.appointment_id,
-                person_id=known.person_id,
-                organisation_id=known.organisation_id,
-            )
-        if skipped:
-            log.info("reminders.skipped", appointment_id=known.appointment_id, count=len(skipped))
+    return handle
 
-    async def cancelled(ctx: MessageContext, event: AppointmentCancelled) -> None:
+
+async def _plan(
+    ctx: MessageContext, known: KnownAppointment, policy: Policy, now: datetime
+) -> None:
+    offsets = offsets_for(known.kind, policy.offsets)
+    contact = await ctx.session.get(Contact, known.person_id)
+    planned, skipped = plan(
+        known.starts_at,
+        ZoneInfo(known.timezone),
+        now,
+        offsets,
+        policy.quiet,
+        person_zone=ZoneInfo(contact.timezone) if contact is not None else None,
+    )
+    for reminder in planned:
+        await _queue(ctx, known, reminder.kind, reminder.due_at, now, deferred=reminder.deferred)
+    if skipped:
+        log.info("reminders.skipped", appointment_id=known.appointment_id, count=len(skipped))
+
+
+async def _queue(
+    ctx: MessageContext,
+    known: KnownAppointment,
+    kind: str,
+    due_at: datetime,
+    now: datetime,
+    *,
+    deferred: bool = False,
+) -> None:
+    await messages.plan(
+        ctx.session,
+        ctx.record,
+        key=messages.reminder_key(known.appointment_id, kind, known.revision),
+        kind=kind,
+        revision=known.revision,
+        due_at=due_at,
+        deferred=deferred,
+        now=now,
+        appointment_id=known.appointment_id,
+        person_id=known.person_id,
+        organisation_id=known.organisation_id,
+    )
+
+
+def on_cancelled(policy: Policy, clock: Clock) -> Handler:
+    """Clear what was planned; send a short notice if the policy says so and it is not past."""
+
+    async def handle(ctx: MessageContext, event: AppointmentCancelled) -> None:
         known = await _follow(ctx, event)
         if known is None:
             return
-        now = notifications.clock()
+        now = clock()
         await messages.clear_pending(
             ctx.session, ctx.record, known.appointment_id, "cancelled", now
         )
         if policy.cancellation_notice and known.starts_at > now:
-            await messages.plan(
-                ctx.session,
-                ctx.record,
-                key=messages.reminder_key(known.appointment_id, "cancellation", known.revision),
-                kind="cancellation",
-                revision=known.revision,
-                due_at=now,
-                now=now,
-                appointment_id=known.appointment_id,
-                person_id=known.person_id,
-                organisation_id=known.organisation_id,
-            )
+            await _queue(ctx, known, "cancellation", now, now)
 
-    async def done(ctx: MessageContext, event: Announced) -> None:
+    return handle
+
+
+def on_done(clock: Clock) -> Handler:
+    """The appointment was attended or missed: nothing more is sent about it."""
+
+    async def handle(ctx: MessageContext, event: Announced) -> None:
         known = await _follow(ctx, event)
         if known is not None:
             await messages.clear_pending(
@@ -145,30 +162,37 @@ def appointment_handlers(notifications: Notifications) -> dict[str, Handler]:
                 ctx.record,
                 known.appointment_id,
                 f"appointment_{known.status}",
-                notifications.clock(),
+                clock(),
             )
 
-    async def transferred(ctx: MessageContext, event: CaseTransferred) -> None:
-        """The case changed owner: its appointments and messages follow it."""
-        await ctx.session.execute(
-            update(KnownAppointment)
-            .where(col(KnownAppointment.case_id) == event.case_id)
-            .values(organisation_id=event.to_organisation)
-        )
-        appointments = select(col(KnownAppointment.appointment_id)).where(
-            col(KnownAppointment.case_id) == event.case_id
-        )
-        await ctx.session.execute(
-            update(Message)
-            .where(col(Message.appointment_id).in_(appointments))
-            .values(organisation_id=event.to_organisation)
-        )
+    return handle
 
+
+async def on_case_transferred(ctx: MessageContext, event: CaseTransferred) -> None:
+    """The case changed owner: its appointments and messages follow it."""
+    await ctx.session.execute(
+        update(KnownAppointment)
+        .where(col(KnownAppointment.case_id) == event.case_id)
+        .values(organisation_id=event.to_organisation)
+    )
+    appointments = select(col(KnownAppointment.appointment_id)).where(
+        col(KnownAppointment.case_id) == event.case_id
+    )
+    await ctx.session.execute(
+        update(Message)
+        .where(col(Message.appointment_id).in_(appointments))
+        .values(organisation_id=event.to_organisation)
+    )
+
+
+def appointment_handlers(policy: Policy, clock: Clock) -> dict[str, Handler]:
+    """The handlers of casework's events, bound to the service's clock and policy."""
+    scheduled, done = on_scheduled(policy, clock), on_done(clock)
     return {
-        CaseTransferred.TYPE: transferred,
+        CaseTransferred.TYPE: on_case_transferred,
         AppointmentScheduled.TYPE: scheduled,
         AppointmentRescheduled.TYPE: scheduled,
-        AppointmentCancelled.TYPE: cancelled,
+        AppointmentCancelled.TYPE: on_cancelled(policy, clock),
         AppointmentAttended.TYPE: done,
         AppointmentMissed.TYPE: done,
     }

@@ -10,7 +10,8 @@ import structlog
 from sqlalchemy import delete, select, update
 from sqlmodel import col
 
-from services.notifications import messages
+from services.notifications.domain.messages import PENDING, Status
+from services.notifications.handlers import messages
 from services.notifications.models import Contact, KnownAppointment, Message, SmsConsent
 from shared.consumer import Handler, MessageContext
 from shared.crypto import CryptoError, decrypt_field
@@ -181,9 +182,9 @@ def on_person_erased(keys: KeyStoreClient) -> Handler:
             .values(place_enc="")
         )
         pending = select(Message).where(
-            col(Message.person_id) == event.person_id, col(Message.status).in_(messages.PENDING)
+            col(Message.person_id) == event.person_id, col(Message.status).in_(PENDING)
         )
         for message in (await ctx.session.execute(pending)).scalars():
-            messages.settle(message, ctx.record, "cleared", "person_erased", event.erased_at)
+            messages.settle(message, ctx.record, Status.CLEARED, "person_erased", event.erased_at)
 
     return handle

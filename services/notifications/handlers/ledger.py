@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import uuid
 
-from services.notifications import messages
+from services.notifications.domain import messages as domain
+from services.notifications.domain.messages import Status
 from services.notifications.models import Message, OptOut
+from services.notifications.queries.messages import by_key
 from shared.consumer import MessageContext
 from shared.events.notifications import OptedIn, OptedOut, SmsDelivered, SmsFailed, SmsSent
 
 
 async def on_sms_sent(ctx: MessageContext, event: SmsSent) -> None:
     """The message with this key was sent: mark it, or remember it before it is planned."""
-    message = await messages.by_key(ctx.session, event.key)
+    message = await by_key(ctx.session, event.key)
     if message is None:
         ctx.session.add(
             Message(
@@ -25,7 +27,7 @@ async def on_sms_sent(ctx: MessageContext, event: SmsSent) -> None:
                 person_id=event.person_id,
                 kind=event.kind,
                 revision=event.revision,
-                status="sent",
+                status=Status.SENT,
                 due_at=event.sent_at,
                 provider=event.provider,
                 created_at=event.sent_at,
@@ -34,23 +36,21 @@ async def on_sms_sent(ctx: MessageContext, event: SmsSent) -> None:
             )
         )
         return
-    if message.status in ("queued", "sending", "unknown"):
-        message.status, message.sent_at = "sent", event.sent_at
-        message.provider, message.updated_at = event.provider, event.sent_at
+    domain.learn_sent(message, event.provider, event.sent_at)
 
 
 async def on_sms_delivered(ctx: MessageContext, event: SmsDelivered) -> None:
     """The message was delivered."""
-    message = await messages.by_key(ctx.session, event.key)
-    if message is not None and message.status in ("sent", "unknown", "sending", "queued"):
-        message.status, message.delivered_at = "delivered", event.delivered_at
+    message = await by_key(ctx.session, event.key)
+    if message is not None:
+        domain.learn_delivered(message, event.delivered_at)
 
 
 async def on_sms_failed(ctx: MessageContext, event: SmsFailed) -> None:
     """The message failed, could not be delivered, or its fate is unknown."""
-    message = await messages.by_key(ctx.session, event.key)
-    if message is not None and message.status not in ("delivered", event.status):
-        message.status, message.reason = event.status, event.reason
+    message = await by_key(ctx.session, event.key)
+    if message is not None:
+        domain.learn_failed(message, event.status, event.reason)
 
 
 async def on_opted_out(ctx: MessageContext, event: OptedOut) -> None:

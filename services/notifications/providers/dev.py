@@ -8,16 +8,13 @@ import sys
 import threading
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from services.notifications.providers.base import Accepted, Found, Outgoing
+from shared.clock import wall_clock
 
 STATUS = "sent"
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class FileProvider:
@@ -28,7 +25,7 @@ class FileProvider:
 
     name = "file"
 
-    def __init__(self, path: Path | None, clock: Callable[[], datetime] = _now) -> None:
+    def __init__(self, path: Path | None, clock: Callable[[], datetime] = wall_clock) -> None:
         self._path = path
         self._clock = clock
         self._lock = threading.Lock()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import email.utils
-import time
 from datetime import UTC
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -19,6 +18,7 @@ from services.notifications.providers.base import (
     Retryable,
     UnknownOutcome,
 )
+from shared.clock import wall_clock
 
 API_VERSION = "2010-04-01"
 REFERENCE_FIELD = "PasserelleReference"
@@ -62,7 +62,7 @@ def retry_after(response: httpx.Response) -> float | None:
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, when.timestamp() - time.time())
+    return max(0.0, (when - wall_clock()).total_seconds())
 
 
 def _error_code(response: httpx.Response) -> str:

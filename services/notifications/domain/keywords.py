@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Literal
 
 STOP_WORDS = frozenset(
     {"STOP", "ARRET", "STOPALL", "UNSUBSCRIBE", "END", "QUIT", "CANCEL", "STOPP", "DESABONNER"}
 )
 START_WORDS = frozenset({"START", "UNSTOP"})
+Intent = tuple[Literal["stop", "start"], str]
+"""What an inbound SMS asks, and the word it used."""
 
 
 def _words(body: str) -> list[str]:
@@ -18,7 +21,7 @@ def _words(body: str) -> list[str]:
     return re.findall(r"[A-Z]+", plain.upper())
 
 
-def intent(body: str) -> tuple[str, str] | None:
+def intent(body: str) -> Intent | None:
     """("stop", keyword) or ("start", keyword) for a body that asks it, else None. A stop word
     anywhere wins over a start word: when in doubt, send nothing."""
     words = _words(body)

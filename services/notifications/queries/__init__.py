@@ -1,0 +1,1 @@
+"""Notifications' read side, one module per concept, scoped to the caller's organisation."""

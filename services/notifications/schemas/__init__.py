@@ -1,0 +1,2 @@
+"""Notifications' request and response models, one module per concept: never a phone number
+in clear, never a message text."""
