@@ -17,7 +17,7 @@ from services.intake.settings import IntakeSettings
 from shared.auth import DEV_JWT_SECRET, AuthSettings
 from shared.keystore import KEY_PATH
 
-SNAPSHOT = Path(__file__).parent / "snapshots" / "intake.keystore.http.json"
+SNAPSHOT = Path(__file__).parent / "http" / "intake.keystore.json"
 PROSE = {"description", "summary", "operationId", "title"}
 """Words about the contract, not the contract: rewording a docstring changes none of it."""
 
