@@ -23,12 +23,12 @@ from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.infra import Servers, progress
-from services.intake import profiles
 from services.intake.app import create_app
 from services.intake.bootstrap import bootstrap
+from services.intake.domain import profiles
+from services.intake.domain.search_keys import Blinder, indexed_terms
 from services.intake.models import Person, PersonIndexEntry, PersonKey
-from services.intake.schemas import PersonCreate
-from services.intake.search_keys import Blinder, indexed_terms
+from services.intake.schemas.persons import PersonCreate
 from services.intake.settings import IntakeSettings
 from shared.auth import DEV_JWT_SECRET, AuthSettings, mint_token
 from shared.crypto import MasterKey, generate_key

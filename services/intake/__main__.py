@@ -1,4 +1,4 @@
-"""python -m services.intake api|worker|all|migrate, or reindex [--all]"""
+"""python -m services.intake api|worker|all|migrate|verify-log, or reindex [--all]"""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import argparse
 import asyncio
 import sys
 
-from services.intake import index
 from services.intake.app import create_app
 from services.intake.bootstrap import bootstrap
 from services.intake.container import Intake
+from services.intake.handlers import index
 from shared.logging import configure_logging
 from shared.migrations import upgrade
 from shared.runtime import parse_mode, serve

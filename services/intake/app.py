@@ -10,7 +10,7 @@ from shared.service import service_app
 
 
 def create_app(intake: Intake) -> FastAPI:
-    """The intake API: persons, partners, consents, referrals, households, merges, keys."""
+    """The intake API: persons, partners, consents, referrals, needs, households, merges, keys."""
     return service_app(
         intake,
         title="Passerelle intake",

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from services.intake.consumer import referral_answers_consumer
 from services.intake.container import Intake
-from services.intake.keys import KeyStore
+from services.intake.domain.search_keys import Blinder
 from services.intake.models import outbox_table
-from services.intake.search_keys import Blinder
+from services.intake.queries.keys import KeyStore
 from services.intake.settings import IntakeSettings
 from shared.crypto import MasterKey
 from shared.runtime import build_runtime

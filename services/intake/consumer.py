@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from services.intake import answers
-from services.intake.keys import KeyStore
+from services.intake.handlers import answers
 from services.intake.models import inbox_table, parked_table
+from services.intake.queries.keys import KeyStore
 from shared.consumer import ConsumerConfig, Handler
 from shared.events import casework
 

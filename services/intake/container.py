@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.intake.keys import KeyStore
+from services.intake.queries.keys import KeyStore
 from shared.service import ServiceContainer
 
 

@@ -1,4 +1,6 @@
-"""Intake's tables, in its own registry: persons, their wrapped data keys, the outbox."""
+"""Intake's tables, in its own registry: persons (their versions, wrapped data keys and blind
+index), legal holds, partners, consents, referrals, needs assessments, households, merges,
+and the outbox, inbox and parked events."""
 
 from __future__ import annotations
 

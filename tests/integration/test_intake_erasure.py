@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select, text
 
 from services.intake.bootstrap import Intake
-from services.intake.keys import PersonErased
 from services.intake.models import outbox_table
+from services.intake.queries.keys import KeyErased as PersonErased
 from shared.outbox import verify_log
 from tests.integration.conftest import token
 

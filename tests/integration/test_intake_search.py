@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy import delete, func, select, text
 
 from bench.person_search import seed
-from services.intake import index
 from services.intake.app import create_app
 from services.intake.bootstrap import Intake, bootstrap
+from services.intake.domain.search_keys import Blinder
+from services.intake.handlers import index
 from services.intake.models import PersonIndexEntry
-from services.intake.search_keys import Blinder
 from services.intake.settings import IntakeSettings
 from shared.auth import DEV_JWT_SECRET, AuthSettings
 from shared.crypto import MasterKey

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from services.intake import handlers
 from services.intake.bootstrap import Intake
+from services.intake.handlers import persons as handlers
 from services.intake.models import Person, PersonKey, outbox_table
-from services.intake.schemas import PersonCreate
+from services.intake.schemas.persons import PersonCreate
 from shared.auth import Principal
 from shared.uow import UnitOfWork
 

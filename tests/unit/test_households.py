@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from services.intake.households import age_on
+from services.intake.domain.households import age_on
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.intake.matching import Profile, name_key, name_similarity, suggest
-from services.intake.phones import InvalidPhone, to_e164
+from services.intake.domain.matching import Profile, name_key, name_similarity, suggest
+from services.intake.domain.phones import InvalidPhone, to_e164
 
 PHONE = "+33612345678"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from services.intake.search_keys import (
+from services.intake.domain.search_keys import (
     Blinder,
     InvalidQuery,
     Kind,

@@ -6,25 +6,25 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from services.intake.container import Intake
-from services.intake.keys import KeyStore
+from services.intake.queries.keys import KeyStore
 from shared.auth import Coordinator, Principal, Staff, require_roles
-from shared.service import Now, Units, container_getter
-
-_intake = container_getter(Intake)
+from shared.service import Now, Reading, Units
 
 
 def _keys(request: Request) -> KeyStore:
-    return _intake(request).keys
+    keys: KeyStore = request.app.state.container.keys
+    return keys
 
 
 def _key_clients(request: Request) -> frozenset[str]:
-    return _intake(request).key_clients
+    clients: frozenset[str] = request.app.state.container.key_clients
+    return clients
 
 
-IntakeDep = Annotated[Intake, Depends(_intake)]
 Keys = Annotated[KeyStore, Depends(_keys)]
+"""The persons' key store."""
 KeyClients = Annotated[frozenset[str], Depends(_key_clients)]
+"""The services that may fetch a person's key."""
 Guardian = Annotated[Principal, Depends(require_roles("caseworker", "coordinator"))]
 """Who records consents given on a person's behalf."""
 Eraser = Annotated[Principal, Depends(require_roles("intake", "coordinator"))]
@@ -34,10 +34,10 @@ __all__ = [
     "Coordinator",
     "Eraser",
     "Guardian",
-    "IntakeDep",
     "KeyClients",
     "Keys",
     "Now",
+    "Reading",
     "Staff",
     "Units",
 ]

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import base64
 import uuid
-from datetime import UTC, datetime
 
 import structlog
 from fastapi import APIRouter, Response
 
-from services.intake import handlers
-from services.intake.api.deps import IntakeDep
-from services.intake.schemas import PersonKeyPublic
+from services.intake.api.deps import KeyClients, Keys, Now, Units
+from services.intake.handlers import keys as handlers
+from services.intake.schemas.keys import PersonKeyPublic
 from shared.auth import CurrentPrincipal
 from shared.web import Forbidden
 
@@ -21,21 +20,25 @@ log = structlog.stdlib.get_logger(__name__)
 
 @router.get("/keys/{person_id}", response_model=PersonKeyPublic)
 async def release_key(
-    person_id: uuid.UUID, principal: CurrentPrincipal, intake: IntakeDep, response: Response
+    person_id: uuid.UUID,
+    principal: CurrentPrincipal,
+    units: Units,
+    keys: Keys,
+    key_clients: KeyClients,
+    now: Now,
+    response: Response,
 ) -> PersonKeyPublic:
     """A person's data key, for a service authorised to decrypt their fields (410 once erased).
 
     Callers are service accounts (`sub` = `service:<name>`, role `service`) listed in
     `INTAKE_KEY_CLIENTS`; each release is recorded as an `intake.person_key_released` event."""
     service = principal.service_name
-    if service is None or service not in intake.key_clients:
+    if service is None or service not in key_clients:
         log.warning("key_release_refused", caller=principal.user_id, caller_org=principal.org)
         raise Forbidden("Only an authorised service may fetch a person's key.")
     response.headers["Cache-Control"] = "no-store"
-    async with intake.unit_of_work(principal) as uow:
-        data_key = await handlers.release_key(
-            uow, intake.keys, str(person_id), service, datetime.now(UTC)
-        )
+    async with units(principal) as uow:
+        data_key = await handlers.release_key(uow, keys, str(person_id), service, now)
         await uow.commit()
     log.info("key_released", service=service)
     return PersonKeyPublic(person_id=str(person_id), key=base64.b64encode(data_key).decode())

@@ -2,47 +2,38 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path
-from sqlmodel import col, select
 
-from services.intake import handlers
-from services.intake.api.deps import Coordinator, IntakeDep, Staff
-from services.intake.models import Partner
-from services.intake.schemas import PartnerCreate, PartnerPublic
-from shared.web import NotFound
+from services.intake.api.deps import Coordinator, Now, Reading, Staff, Units
+from services.intake.handlers import partners
+from services.intake.queries import partners as queries
+from services.intake.schemas.partners import PartnerCreate, PartnerPublic
 
 router = APIRouter(prefix="/partners", tags=["partners"])
 
 
 @router.post("", status_code=201, response_model=PartnerPublic)
 async def register_partner(
-    body: PartnerCreate, principal: Coordinator, intake: IntakeDep
+    body: PartnerCreate, principal: Coordinator, units: Units, now: Now
 ) -> PartnerPublic:
     """Add a partner organisation (coordinators)."""
-    async with intake.unit_of_work(principal) as uow:
-        partner = await handlers.register_partner(uow, body, datetime.now(UTC))
+    async with units(principal) as uow:
+        partner = await partners.register_partner(uow, body, now)
         await uow.commit()
     return PartnerPublic.model_validate(partner, from_attributes=True)
 
 
 @router.get("", response_model=list[PartnerPublic])
-async def list_partners(_principal: Staff, intake: IntakeDep) -> list[PartnerPublic]:
+async def list_partners(_principal: Staff, session: Reading) -> list[PartnerPublic]:
     """Every partner organisation, by id."""
-    async with intake.runtime.sessions() as session:
-        partners = (await session.execute(select(Partner).order_by(col(Partner.id)))).scalars()
-        return [PartnerPublic.model_validate(p, from_attributes=True) for p in partners]
+    return await queries.partners(session)
 
 
 @router.get("/{partner_id}", response_model=PartnerPublic)
 async def get_partner(
-    partner_id: Annotated[str, Path(max_length=64)], _principal: Staff, intake: IntakeDep
+    partner_id: Annotated[str, Path(max_length=64)], _principal: Staff, session: Reading
 ) -> PartnerPublic:
     """One partner organisation."""
-    async with intake.runtime.sessions() as session:
-        partner = await session.get(Partner, partner_id)
-    if partner is None:
-        raise NotFound("No such partner.")
-    return PartnerPublic.model_validate(partner, from_attributes=True)
+    return await queries.partner(session, partner_id)

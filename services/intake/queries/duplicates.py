@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake import index
-from services.intake.keys import KeyStore
-from services.intake.matching import suggest
+from services.intake.domain.matching import suggest
+from services.intake.domain.search_keys import duplicate_probes
 from services.intake.models import Person
-from services.intake.schemas import DuplicatePublic
-from services.intake.search_keys import duplicate_probes
+from services.intake.queries import index
+from services.intake.queries.keys import KeyStore
+from services.intake.schemas.persons import DuplicatePublic
 from shared.auth import Principal
 
 CANDIDATES = 50

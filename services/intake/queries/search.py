@@ -10,11 +10,20 @@ from sqlalchemy import Select, Subquery, case, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from services.intake import index, queries
-from services.intake.keys import KeyStore
+from services.intake.domain.search_keys import (
+    Blinder,
+    InvalidQuery,
+    Probe,
+    Query,
+    Rank,
+    parse_query,
+)
 from services.intake.models import Person, PersonIndexEntry
-from services.intake.schemas import PersonFilters, PersonPage
-from services.intake.search_keys import Blinder, InvalidQuery, Probe, Query, Rank, parse_query
+from services.intake.queries import index
+from services.intake.queries.access import scoped
+from services.intake.queries.keys import KeyStore
+from services.intake.queries.persons import filtered, summary_line
+from services.intake.schemas.persons import PersonFilters, PersonPage
 from shared.auth import Principal
 from shared.web import Unprocessable
 
@@ -51,7 +60,7 @@ async def search(
     data_keys = await keys.get_many(session, ids)
     items = []
     for person_id, weakest, _total in rows:
-        line = queries.summary_line(by_id[person_id], data_keys.get(person_id))
+        line = summary_line(by_id[person_id], data_keys.get(person_id))
         line.match = "phone" if query.phone else LABELS[Rank(weakest)]
         items.append(line)
     return PersonPage(items=items, total=int(total), limit=filters.limit, offset=filters.offset)
@@ -113,7 +122,7 @@ def _group(
         .join(Person, col(Person.id) == col(PersonIndexEntry.person_id))
         .where(condition)
     )
-    return queries.filtered(queries.scoped(rows, principal), filters)
+    return filtered(scoped(rows, principal), filters)
 
 
 async def _count(session: AsyncSession, ranked: Subquery, filters: PersonFilters) -> int:

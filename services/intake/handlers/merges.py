@@ -9,9 +9,11 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from services.intake import domain, queries
+from services.intake.domain import Refused
+from services.intake.domain import merges as rules
 from services.intake.models import HouseholdMember, Merge, Person
-from services.intake.schemas import MergeCreate, MergePublic, SplitCreate
+from services.intake.queries.access import find_own_person
+from services.intake.schemas.merges import MergeCreate, SplitCreate
 from shared.auth import Principal
 from shared.uow import UnitOfWork
 from shared.web import NotFound
@@ -21,8 +23,8 @@ async def merge(
     uow: UnitOfWork, survivor_id: str, command: MergeCreate, principal: Principal, now: datetime
 ) -> Merge:
     """Merge the duplicate into the survivor; both must be records the caller may change."""
-    survivor = await queries.find_own_person(uow.session, survivor_id, principal, merged_ok=True)
-    duplicate = await queries.find_own_person(
+    survivor = await find_own_person(uow.session, survivor_id, principal, merged_ok=True)
+    duplicate = await find_own_person(
         uow.session, str(command.duplicate_id), principal, merged_ok=True
     )
     await _lock(uow.session, survivor.id, duplicate.id)
@@ -32,10 +34,10 @@ async def merge(
         if (m := await uow.session.get(HouseholdMember, person_id)) is not None
     }
     if len(households) > 1:
-        raise domain.Refused("the two records belong to different households: recompose first")
+        raise Refused("the two records belong to different households: recompose first")
     merge_id = str(uuid.uuid4())
     sides = [await _side(uow.session, person) for person in (survivor, duplicate)]
-    uow.record(*domain.merge(sides[0], sides[1], merge_id, now))
+    uow.record(*rules.merge(sides[0], sides[1], merge_id, now))
     duplicate.merged_into = survivor.id
     record = Merge(
         id=merge_id,
@@ -57,9 +59,7 @@ async def split(
     if record is None:
         raise NotFound(_NO_MERGE)
     try:
-        survivor = await queries.find_own_person(
-            uow.session, record.survivor_id, principal, merged_ok=True
-        )
+        survivor = await find_own_person(uow.session, record.survivor_id, principal, merged_ok=True)
     except NotFound as exc:
         raise NotFound(_NO_MERGE) from exc
     await _lock(uow.session, survivor.id, record.merged_id)
@@ -67,7 +67,7 @@ async def split(
     merged = await uow.session.get(Person, record.merged_id)
     assert merged is not None, "a merge always names two persons"
     uow.record(
-        *domain.split(
+        *rules.split(
             record.id,
             survivor.id,
             merged.id,
@@ -91,32 +91,14 @@ async def _lock(session: AsyncSession, *person_ids: str) -> None:
         await session.get(Person, person_id, with_for_update=True, populate_existing=True)
 
 
-async def _side(session: AsyncSession, person: Person) -> domain.MergeSide:
+async def _side(session: AsyncSession, person: Person) -> rules.MergeSide:
     absorbed = select(func.count()).where(col(Person.merged_into) == person.id)
-    return domain.MergeSide(
+    return rules.MergeSide(
         person_id=person.id,
         erased=person.erased_at is not None,
         merged_into=person.merged_into,
         absorbed=int((await session.execute(absorbed)).scalar_one()),
     )
-
-
-async def of_person(
-    session: AsyncSession, person_id: str, principal: Principal
-) -> list[MergePublic]:
-    """The merges the person's record took part in, split or not, oldest first."""
-    person = await queries.find_person(session, person_id, principal)
-    query = select(Merge).where(
-        or_(col(Merge.survivor_id) == person.id, col(Merge.merged_id) == person.id)
-    )
-    rows = await session.execute(query.order_by(col(Merge.merged_at), col(Merge.id)))
-    return [MergePublic.model_validate(m, from_attributes=True) for m in rows.scalars()]
-
-
-async def absorbed(session: AsyncSession, person_id: str) -> list[Person]:
-    """The records merged into this person now."""
-    query = select(Person).where(col(Person.merged_into) == person_id)
-    return list((await session.execute(query)).scalars())
 
 
 async def erase_reasons(session: AsyncSession, person_id: str, erased: str) -> None:

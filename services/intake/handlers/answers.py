@@ -9,10 +9,10 @@ from datetime import datetime
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake import domain
-from services.intake.keys import KeyStore, PersonErased
+from services.intake.domain import referrals as rules
+from services.intake.domain.persons import ERASED
 from services.intake.models import Referral
-from services.intake.queries import ERASED
+from services.intake.queries.keys import KeyErased, KeyStore
 from shared.consumer import Handler, MessageContext
 from shared.crypto import CryptoError, decrypt_field
 from shared.events.casework import ReferralAccepted, ReferralDeclined, decline_reason_aad
@@ -69,7 +69,7 @@ async def _answered(
 async def _reason(session: AsyncSession, keys: KeyStore, event: ReferralDeclined) -> str:
     try:
         data_key = await keys.get(session, event.person_id)
-    except PersonErased:
+    except KeyErased:
         return ERASED
     try:
         return decrypt_field(data_key, event.reason, aad=decline_reason_aad(event.referral_id))
@@ -82,9 +82,9 @@ async def _reason(session: AsyncSession, keys: KeyStore, event: ReferralDeclined
 def _move(
     ctx: MessageContext, referral: Referral, action: str, reason: str | None, at: datetime
 ) -> None:
-    move = domain.ReferralMove(
+    move = rules.ReferralMove(
         referral.person_id, referral.id, referral.partner_id, referral.status, action
     )
-    referral.status, events = domain.move_referral(move, at)
+    referral.status, events = rules.move_referral(move, at)
     referral.status_reason, referral.updated_at = reason, at
     ctx.record(*events)

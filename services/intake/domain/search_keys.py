@@ -16,8 +16,8 @@ from enum import IntEnum, StrEnum
 
 import jellyfish
 
-from services.intake.matching import BIRTH_YEAR_TOLERANCE, name_tokens
-from services.intake.phones import InvalidPhone, to_e164
+from services.intake.domain.matching import BIRTH_YEAR_TOLERANCE, name_tokens
+from services.intake.domain.phones import InvalidPhone, to_e164
 
 PREFIX_MIN, PREFIX_MAX = 3, 10
 """Part of a name: the first 3 to 10 letters of a word."""

@@ -1,4 +1,7 @@
-"""The key store: one AES-256 data key per person, kept wrapped by the master key."""
+"""The key store: one AES-256 data key per person, kept wrapped by the master key.
+
+It lives on the read side because queries and handlers both read keys; only handlers call
+its two writes, `create` and `destroy`, inside their unit of work."""
 
 from __future__ import annotations
 
@@ -9,12 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from services.intake.domain.search_keys import Blinder
 from services.intake.models import PersonKey
-from services.intake.search_keys import Blinder
 from shared.crypto import MasterKey, blind_index, generate_key
 
 
-class PersonErased(LookupError):
+class KeyErased(LookupError):
     """The person's key is gone: their personal fields can no longer be read."""
 
 
@@ -51,8 +54,8 @@ class KeyStore:
         return {row.person_id: self._master.unwrap(row.wrapped_key, row.person_id) for row in rows}
 
     async def get(self, session: AsyncSession, person_id: str) -> bytes:
-        """The unwrapped data key of `person_id`, or PersonErased."""
+        """The unwrapped data key of `person_id`, or KeyErased."""
         row = await session.get(PersonKey, person_id)
         if row is None:
-            raise PersonErased(person_id)
+            raise KeyErased(person_id)
         return self._master.unwrap(row.wrapped_key, person_id)

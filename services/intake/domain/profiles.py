@@ -1,12 +1,14 @@
-"""A person's personal details, kept as one document encrypted with their own key."""
+"""A person's personal details, kept as one document encrypted with their own key.
+
+Pure computation: the data key is handed in; nothing is read or written here."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from services.intake.models import Person
-from services.intake.schemas import PersonCreate, PersonPublic
+from pydantic import BaseModel
+
 from shared.crypto import decrypt_field, encrypt_field
 from shared.events.intake import language_aad, phone_aad
 
@@ -47,8 +49,8 @@ def seal_language(data_key: bytes, person_id: str, language: str | None) -> str 
     return encrypt_field(data_key, language, aad=language_aad(person_id))
 
 
-def seal(data_key: bytes, person_id: str, command: PersonCreate) -> str:
-    """The optional details of a registration, encrypted for the person."""
+def seal(data_key: bytes, person_id: str, command: BaseModel) -> str:
+    """The optional details of a registration (or its update), encrypted for the person."""
     document = command.model_dump(mode="json", include=set(PROFILE_FIELDS))
     return encrypt_field(data_key, json.dumps(document), aad=f"{person_id}:profile")
 
@@ -58,18 +60,3 @@ def unseal(data_key: bytes, person_id: str, profile_enc: str | None) -> dict[str
     if profile_enc is None:
         return {}
     return dict(json.loads(decrypt_field(data_key, profile_enc, aad=f"{person_id}:profile")))
-
-
-def public(person: Person, chosen_name: str, details: dict[str, Any]) -> PersonPublic:
-    """The person as their organisation's staff see them."""
-    return PersonPublic(
-        id=person.id,
-        organisation_id=person.organisation_id,
-        chosen_name=chosen_name,
-        preferred_language=person.preferred_language,
-        sms_consent=person.sms_consent,
-        timezone=person.timezone,
-        registered_at=person.registered_at,
-        merged_into=person.merged_into,
-        **details,
-    )

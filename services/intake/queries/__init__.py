@@ -1,0 +1,1 @@
+"""Intake's read side, one module per concept, always scoped to what the caller may see."""

@@ -1,0 +1,1 @@
+"""Intake's request and response models, one module per concept."""

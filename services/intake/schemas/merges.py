@@ -1,0 +1,47 @@
+"""Merges of duplicate records, and the splits that undo them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+from shared.bounds import TEXT_PATTERN
+
+Reason = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=10, max_length=500, pattern=TEXT_PATTERN),
+]
+
+
+class MergeCreate(BaseModel):
+    """Merge a duplicate record into this one; the reason is kept with the decision."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    duplicate_id: uuid.UUID
+    reason: Reason
+
+
+class SplitCreate(BaseModel):
+    """Undo a merge, saying why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Reason
+
+
+class MergePublic(BaseModel):
+    """A merge decision, and its split when undone."""
+
+    id: str
+    survivor_id: str
+    merged_id: str
+    reason: str
+    merged_by: str
+    merged_at: datetime
+    split_reason: str | None = None
+    split_by: str | None = None
+    split_at: datetime | None = None

@@ -1,0 +1,73 @@
+"""Referrals of a person to a partner's service, and their moves."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from services.intake.schemas.partners import PartnerId, ServiceKind
+from shared.bounds import TEXT_PATTERN
+
+
+class ReferralCreate(BaseModel):
+    """Send the person to a partner's service; a coordinator may override a missing consent."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    partner_id: PartnerId
+    service: ServiceKind
+    override_reason: (
+        Annotated[
+            str,
+            StringConstraints(
+                strip_whitespace=True, min_length=10, max_length=500, pattern=TEXT_PATTERN
+            ),
+        ]
+        | None
+    ) = None
+
+
+class ReferralPublic(BaseModel):
+    """A referral and where it stands."""
+
+    id: str
+    person_id: str
+    partner_id: str
+    service: ServiceKind
+    status: str
+    requested_by: str
+    requested_at: datetime
+    override_reason: str | None = None
+    status_reason: str | None = None
+    updated_at: datetime | None = None
+    partner_case_id: str | None = Field(
+        default=None, description="the case the partner opened for it, once accepted"
+    )
+
+
+class ReferralAction(StrEnum):
+    """What can happen to a referral after it is requested."""
+
+    ACCEPT = "accept"
+    DECLINE = "decline"
+    COMPLETE = "complete"
+    REVOKE = "revoke"
+
+
+class ReferralMoveBody(BaseModel):
+    """A reason, required to decline."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: (
+        Annotated[
+            str,
+            StringConstraints(
+                strip_whitespace=True, min_length=3, max_length=500, pattern=TEXT_PATTERN
+            ),
+        ]
+        | None
+    ) = None
