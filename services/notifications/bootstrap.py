@@ -13,10 +13,10 @@ from services.notifications.container import Notifications
 from services.notifications.domain.plans import DEFAULT_OFFSETS, Offset
 from services.notifications.domain.policy import Policy
 from services.notifications.domain.quiet import QuietHours
+from services.notifications.domain.secrets import Secrets
 from services.notifications.domain.texts import Templates
 from services.notifications.models import outbox_table
 from services.notifications.providers.base import SmsProvider
-from services.notifications.secrets import Secrets
 from services.notifications.sender import Sender
 from services.notifications.settings import NotificationsSettings
 from shared.clock import Clock

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.notifications.domain.policy import Policy
+from services.notifications.domain.secrets import Secrets
 from services.notifications.domain.texts import Templates
 from services.notifications.providers.base import SmsProvider
-from services.notifications.secrets import Secrets
 from services.notifications.settings import NotificationsSettings
 from shared.consumer import ConsumerRunner
 from shared.keystore import KeyStoreClient

@@ -6,19 +6,20 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from services.intake.container import Intake
 from services.intake.queries.keys import KeyStore
 from shared.auth import Coordinator, Principal, Staff, require_roles
-from shared.service import Now, Reading, Units
+from shared.service import Now, Reading, Units, container_getter
+
+_intake = container_getter(Intake)
 
 
 def _keys(request: Request) -> KeyStore:
-    keys: KeyStore = request.app.state.container.keys
-    return keys
+    return _intake(request).keys
 
 
 def _key_clients(request: Request) -> frozenset[str]:
-    clients: frozenset[str] = request.app.state.container.key_clients
-    return clients
+    return _intake(request).key_clients
 
 
 Keys = Annotated[KeyStore, Depends(_keys)]

@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 
 from services.notifications.container import Notifications
 from services.notifications.domain.policy import Policy
-from services.notifications.secrets import Secrets
+from services.notifications.domain.secrets import Secrets
 from services.notifications.settings import NotificationsSettings
 from shared.auth import Staff
 from shared.service import Now, Reading, Units, container_getter

@@ -8,11 +8,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlmodel import col
 
+from services.notifications.domain.secrets import Secrets
 from services.notifications.handlers.callbacks import first_time
 from services.notifications.handlers.messages import plan
 from services.notifications.models import Contact, OptOut
 from services.notifications.schemas.webhooks import InboundCreate
-from services.notifications.secrets import Secrets
 from shared.events.notifications import OptedIn, OptedOut
 from shared.uow import UnitOfWork
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notifications.domain.messages import Status
 from services.notifications.domain.policy import Policy
+from services.notifications.domain.secrets import Secrets
 from services.notifications.domain.sending import (
     NotNow,
     Ready,
@@ -20,7 +21,6 @@ from services.notifications.domain.sending import (
 )
 from services.notifications.domain.texts import Templates
 from services.notifications.models import Contact, KnownAppointment, Message, OptOut
-from services.notifications.secrets import Secrets
 from shared.crypto import CryptoError, decrypt_field
 from shared.events.casework import place_aad
 from shared.events.intake import phone_aad
