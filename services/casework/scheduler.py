@@ -12,21 +12,18 @@ import structlog
 
 from services.casework.container import Casework
 from services.casework.handlers import deadlines
+from services.casework.handlers.deadlines import SYSTEM
 from shared.aio import sleep_or_stop
-from shared.auth import Principal
 
 log = structlog.get_logger(__name__)
 PARIS = ZoneInfo("Europe/Paris")
-SYSTEM = Principal(user_id="service:casework", org="passerelle", roles=frozenset({"service"}))
 
 
 async def recompute_after_rule_change(casework: Casework) -> int:
     """Recompute open deadlines whose rule version in force changed; how many changed."""
     async with casework.unit_of_work(SYSTEM) as uow:
-        changed = await deadlines.recompute_open(uow, casework.rules, casework.clock())
+        changed = await deadlines.apply_rule_data(uow, casework.rules, casework.clock())
         await uow.commit()
-    if changed:
-        log.info("deadlines.rules_applied", changed=changed)
     return changed
 
 

@@ -8,8 +8,7 @@ from collections.abc import Awaitable, Callable, Iterator
 
 from fastapi import APIRouter
 
-from services.casework.api.deps import CaseworkDep, Caseworker
-from services.casework.container import Casework
+from services.casework.api.deps import Caseworker, Keys, Now, Reading, Units
 from services.casework.domain.appointments import Mistimed, StaleRevision
 from services.casework.handlers import appointments
 from services.casework.queries import appointments as queries
@@ -19,7 +18,7 @@ from services.casework.schemas.appointments import (
     AppointmentPublic,
     AppointmentReschedule,
 )
-from shared.auth import Principal
+from shared.keystore import KeyStoreClient
 from shared.web import Conflict, Unprocessable
 
 router = APIRouter(tags=["appointments"])
@@ -39,34 +38,36 @@ def refusals() -> Iterator[None]:
 
 
 async def _answer(
-    casework: Casework, located: appointments.Located, history: bool
+    keys: KeyStoreClient, located: appointments.Located, history: bool
 ) -> AppointmentPublic:
-    public = await queries.public(casework.keys, *located)
+    public = await queries.public(keys, *located)
     return public.model_copy(update={"history": history}) if history else public
 
 
 @router.post("/cases/{case_id}/appointments", status_code=201, response_model=AppointmentPublic)
 async def schedule(
-    case_id: uuid.UUID, body: AppointmentCreate, principal: Caseworker, casework: CaseworkDep
+    case_id: uuid.UUID,
+    body: AppointmentCreate,
+    principal: Caseworker,
+    units: Units,
+    now: Now,
+    keys: Keys,
 ) -> AppointmentPublic:
     """Schedule an appointment of the case's person; reminders follow from its event. A past
     one is recorded only as history, with its `outcome` (no reminder); otherwise a 422."""
-    async with casework.unit_of_work(principal) as uow:
+    async with units(principal) as uow:
         with refusals():
-            located = await appointments.schedule(
-                uow, casework, str(case_id), body, principal, casework.clock()
-            )
+            located = await appointments.schedule(uow, keys, str(case_id), body, principal, now)
         await uow.commit()
-    return await _answer(casework, located, body.outcome is not None)
+    return await _answer(keys, located, body.outcome is not None)
 
 
 @router.get("/cases/{case_id}/appointments", response_model=list[AppointmentPublic])
 async def list_appointments(
-    case_id: uuid.UUID, principal: Caseworker, casework: CaseworkDep
+    case_id: uuid.UUID, principal: Caseworker, session: Reading, keys: Keys
 ) -> list[AppointmentPublic]:
     """The case's appointments in time order, places in clear."""
-    async with casework.runtime.sessions() as session:
-        return await queries.list_for_case(session, casework.keys, str(case_id), principal)
+    return await queries.list_for_case(session, keys, str(case_id), principal)
 
 
 @router.post("/appointments/{appointment_id}/reschedule", response_model=AppointmentPublic)
@@ -74,66 +75,66 @@ async def reschedule(
     appointment_id: uuid.UUID,
     body: AppointmentReschedule,
     principal: Caseworker,
-    casework: CaseworkDep,
+    units: Units,
+    now: Now,
+    keys: Keys,
 ) -> AppointmentPublic:
     """Move the appointment or change its place; a stale `revision` is a 409; into the past
     only as history, with its `outcome` (otherwise a 422)."""
-    async with casework.unit_of_work(principal) as uow:
+    async with units(principal) as uow:
         with refusals():
             located = await appointments.reschedule(
-                uow, casework, str(appointment_id), body, principal, casework.clock()
+                uow, keys, str(appointment_id), body, principal, now
             )
         await uow.commit()
-    return await _answer(casework, located, body.outcome is not None)
+    return await _answer(keys, located, body.outcome is not None)
 
 
 Change = Callable[..., Awaitable[appointments.Located]]
 
 
-async def _change(
-    change: Change,
-    appointment_id: uuid.UUID,
-    body: AppointmentChange | None,
-    principal: Principal,
-    casework: Casework,
-) -> AppointmentPublic:
-    async with casework.unit_of_work(principal) as uow:
-        with refusals():
-            case, appointment = await change(
-                uow, str(appointment_id), body or AppointmentChange(), principal, casework.clock()
-            )
-        await uow.commit()
-    return await queries.public(casework.keys, case, appointment)
+def _outcome_route(
+    change: Change, name: str, doc: str
+) -> Callable[..., Awaitable[AppointmentPublic]]:
+    """A route that applies one change (cancel, attended, missed) to an appointment."""
+
+    async def route(
+        appointment_id: uuid.UUID,
+        principal: Caseworker,
+        units: Units,
+        now: Now,
+        keys: Keys,
+        body: AppointmentChange | None = None,
+    ) -> AppointmentPublic:
+        async with units(principal) as uow:
+            with refusals():
+                case, appointment = await change(
+                    uow, str(appointment_id), body or AppointmentChange(), principal, now
+                )
+            await uow.commit()
+        return await queries.public(keys, case, appointment)
+
+    route.__name__, route.__doc__ = name, doc
+    return route
 
 
-@router.post("/appointments/{appointment_id}/cancel", response_model=AppointmentPublic)
-async def cancel(
-    appointment_id: uuid.UUID,
-    principal: Caseworker,
-    casework: CaseworkDep,
-    body: AppointmentChange | None = None,
-) -> AppointmentPublic:
-    """Cancel a scheduled appointment: its reminders stop."""
-    return await _change(appointments.cancel, appointment_id, body, principal, casework)
-
-
-@router.post("/appointments/{appointment_id}/attended", response_model=AppointmentPublic)
-async def mark_attended(
-    appointment_id: uuid.UUID,
-    principal: Caseworker,
-    casework: CaseworkDep,
-    body: AppointmentChange | None = None,
-) -> AppointmentPublic:
-    """Record that the person came (not before the appointment starts)."""
-    return await _change(appointments.attended, appointment_id, body, principal, casework)
-
-
-@router.post("/appointments/{appointment_id}/missed", response_model=AppointmentPublic)
-async def mark_missed(
-    appointment_id: uuid.UUID,
-    principal: Caseworker,
-    casework: CaseworkDep,
-    body: AppointmentChange | None = None,
-) -> AppointmentPublic:
-    """Record that the person did not come (not before the appointment starts)."""
-    return await _change(appointments.missed, appointment_id, body, principal, casework)
+_OUTCOME = "/appointments/{appointment_id}/"
+cancel = router.post(_OUTCOME + "cancel", response_model=AppointmentPublic)(
+    _outcome_route(
+        appointments.cancel, "cancel", "Cancel a scheduled appointment: its reminders stop."
+    )
+)
+mark_attended = router.post(_OUTCOME + "attended", response_model=AppointmentPublic)(
+    _outcome_route(
+        appointments.attended,
+        "mark_attended",
+        "Record that the person came (not before the appointment starts).",
+    )
+)
+mark_missed = router.post(_OUTCOME + "missed", response_model=AppointmentPublic)(
+    _outcome_route(
+        appointments.missed,
+        "mark_missed",
+        "Record that the person did not come (not before the appointment starts).",
+    )
+)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.casework.api.deps import CaseworkDep, Caseworker
+from services.casework.api.deps import Caseworker, Keys, Now, Procedures, Reading, Rules
 from services.casework.queries import day as queries
 from services.casework.schemas.day import Day, DayFilters
 
@@ -15,9 +15,16 @@ router = APIRouter(tags=["a caseworker's day"])
 
 @router.get("/day", response_model=Day)
 async def my_day(
-    principal: Caseworker, casework: CaseworkDep, filters: Annotated[DayFilters, Query()]
+    principal: Caseworker,
+    session: Reading,
+    now: Now,
+    keys: Keys,
+    rules: Rules,
+    procedures: Procedures,
+    filters: Annotated[DayFilters, Query()],
 ) -> Day:
     """My cases by status and type, deadlines in the next days, what is overdue, and the
     appointments of this week (Monday to Sunday, Paris time)."""
-    async with casework.runtime.sessions() as session:
-        return await queries.day(session, casework, principal, filters)
+    return await queries.day(
+        session, principal, filters, now, keys=keys, rules=rules, procedures=procedures
+    )

@@ -11,7 +11,7 @@ from services.casework.domain.deadlines import RuleBook
 from services.casework.domain.procedures import Catalogue
 from shared.auth import Caseworker, Coordinator
 from shared.keystore import KeyStoreClient
-from shared.service import Now, Units, container_getter
+from shared.service import Now, Reading, Units, container_getter
 
 _casework = container_getter(Casework)
 
@@ -28,18 +28,20 @@ def _procedures(request: Request) -> Catalogue:
     return _casework(request).procedures
 
 
-CaseworkDep = Annotated[Casework, Depends(_casework)]
 Keys = Annotated[KeyStoreClient, Depends(_keys)]
+"""Intake's key store, which seals and unseals what is written about a person."""
 Rules = Annotated[RuleBook, Depends(_rules)]
+"""The deadline rules in force (read on each request: a test may give others)."""
 Procedures = Annotated[Catalogue, Depends(_procedures)]
+"""The procedures a case can follow."""
 
 __all__ = [
-    "CaseworkDep",
     "Caseworker",
     "Coordinator",
     "Keys",
     "Now",
     "Procedures",
+    "Reading",
     "Rules",
     "Units",
 ]

@@ -7,28 +7,27 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
-from services.casework.container import Casework
 from services.casework.domain import appointments as rules
 from services.casework.domain.appointments import AppointmentState, Change, Status
+from services.casework.handlers.sealing import seal
 from services.casework.models import Appointment, Case
-from services.casework.queries.access import Need, find_case
+from services.casework.queries.access import Need, find_case, find_of_case
 from services.casework.schemas.appointments import (
     AppointmentChange,
     AppointmentCreate,
     AppointmentReschedule,
 )
-from services.casework.sealing import seal
 from shared.auth import Principal
 from shared.events.casework import place_aad
+from shared.keystore import KeyStoreClient
 from shared.uow import UnitOfWork
-from shared.web import NotFound
 
 Located = tuple[Case, Appointment]
 
 
 async def schedule(
     uow: UnitOfWork,
-    casework: Casework,
+    keys: KeyStoreClient,
     case_id: str,
     command: AppointmentCreate,
     principal: Principal,
@@ -38,9 +37,7 @@ async def schedule(
     place is stored encrypted."""
     case = await find_case(uow.session, case_id, principal, Need.WORK)
     appointment_id = str(uuid.uuid4())
-    place = await seal(
-        casework.keys, case.person_id, command.place, place_aad(case.id, appointment_id)
-    )
+    place = await seal(keys, case.person_id, command.place, place_aad(case.id, appointment_id))
     state, event = rules.schedule(
         appointment_id=appointment_id,
         case_id=case.id,
@@ -60,11 +57,9 @@ async def schedule(
         starts_at=state.starts_at,
         timezone=state.timezone,
         place_enc=state.place,
-        status=state.status.value,
-        revision=state.revision,
         updated_by=principal.user_id,
-        updated_at=now,
     )
+    _apply(appointment, state, principal, now)
     uow.session.add(appointment)
     uow.record(event)
     return case, appointment
@@ -72,7 +67,7 @@ async def schedule(
 
 async def reschedule(
     uow: UnitOfWork,
-    casework: Casework,
+    keys: KeyStoreClient,
     appointment_id: str,
     command: AppointmentReschedule,
     principal: Principal,
@@ -84,7 +79,7 @@ async def reschedule(
     place = None
     if command.place is not None:
         aad = place_aad(case.id, appointment.id)
-        place = await seal(casework.keys, case.person_id, command.place, aad)
+        place = await seal(keys, case.person_id, command.place, aad)
     move = partial(
         rules.reschedule,
         now=now,
@@ -140,15 +135,10 @@ async def missed(
 async def _locate(uow: UnitOfWork, appointment_id: str, principal: Principal) -> Located:
     """The appointment, locked until commit so two changes never both take a revision, and
     its case; 404 unless the caller works on that case."""
-    appointment = await uow.session.get(Appointment, appointment_id, with_for_update=True)
-    invisible = NotFound("No appointment with this id is visible to your organisation.")
-    if appointment is None:
-        raise invisible
-    try:
-        case = await find_case(uow.session, appointment.case_id, principal, Need.WORK)
-    except NotFound:
-        raise invisible from None
-    return case, appointment
+    invisible = "No appointment with this id is visible to your organisation."
+    return await find_of_case(
+        uow.session, Appointment, appointment_id, principal, Need.WORK, missing=invisible, lock=True
+    )
 
 
 def _change(

@@ -8,9 +8,10 @@ from datetime import date, datetime
 from sqlalchemy import update
 from sqlmodel import col
 
-from services.casework.container import Casework
 from services.casework.domain import Refused
+from services.casework.domain.deadlines import RuleBook
 from services.casework.domain.procedures import (
+    Catalogue,
     InvalidTransition,
     Procedure,
     Step,
@@ -36,7 +37,12 @@ UNTYPED = "open"
 
 
 async def open_case(
-    uow: UnitOfWork, casework: Casework, command: CaseCreate, principal: Principal, now: datetime
+    uow: UnitOfWork,
+    procedures: Catalogue,
+    rules: RuleBook,
+    command: CaseCreate,
+    principal: Principal,
+    now: datetime,
 ) -> Case:
     """Open a case under a procedure for a person the caller's organisation registered."""
     person = await uow.session.get(KnownPerson, str(command.person_id))
@@ -45,7 +51,7 @@ async def open_case(
         raise NotFound("No person with this id is known to your organisation.")
     if person.erased_at is not None:
         raise Gone("This person was erased.")
-    procedure = _procedure(casework, command.case_type)
+    procedure = _procedure(procedures, command.case_type)
     on = command.on or now.date()
     case = Case(
         id=str(uuid.uuid4()),
@@ -68,13 +74,14 @@ async def open_case(
             case_type=procedure.id,
         )
     )
-    await _enter(uow, casework, case, procedure.step(procedure.initial), on, command.notified, now)
+    await _enter(uow, rules, case, procedure.step(procedure.initial), on, command.notified, now)
     return case
 
 
 async def choose_procedure(
     uow: UnitOfWork,
-    casework: Casework,
+    procedures: Catalogue,
+    rules: RuleBook,
     case_id: str,
     command: ProcedureChoice,
     principal: Principal,
@@ -84,18 +91,19 @@ async def choose_procedure(
     case = await find_case(uow.session, case_id, principal, Need.OWN)
     if case.case_type is not None:
         raise Conflict(f"the procedure of this case is {case.case_type} already")
-    procedure = _procedure(casework, command.case_type)
+    procedure = _procedure(procedures, command.case_type)
     await bump(uow, case, command.version, now)
     case.case_type, case.status = procedure.id, procedure.initial
     _status_changed(uow, case, UNTYPED, command.on or now.date(), now)
     step = procedure.step(procedure.initial)
-    await _enter(uow, casework, case, step, command.on or now.date(), {}, now)
+    await _enter(uow, rules, case, step, command.on or now.date(), {}, now)
     return case
 
 
 async def move(
     uow: UnitOfWork,
-    casework: Casework,
+    procedures: Catalogue,
+    rules: RuleBook,
     case_id: str,
     command: TransitionCreate,
     principal: Principal,
@@ -105,7 +113,7 @@ async def move(
     case = await find_case(uow.session, case_id, principal, Need.OWN)
     if case.case_type is None:
         raise Refused("choose the case's procedure first")
-    procedure = _procedure(casework, case.case_type)
+    procedure = _procedure(procedures, case.case_type)
     try:
         step = procedure.check_transition(case.status, command.to)
     except UnknownStatus as exc:
@@ -113,7 +121,7 @@ async def move(
     await bump(uow, case, command.version, now)
     previous, case.status = case.status, step.status
     _status_changed(uow, case, previous, command.on, now)
-    await _enter(uow, casework, case, step, command.on, command.notified, now)
+    await _enter(uow, rules, case, step, command.on, command.notified, now)
     return case
 
 
@@ -154,11 +162,11 @@ async def bump(uow: UnitOfWork, case: Case, expected: int, now: datetime) -> Non
     case.version, case.updated_at = expected + 1, now
 
 
-def _procedure(casework: Casework, case_type: str) -> Procedure:
+def _procedure(procedures: Catalogue, case_type: str) -> Procedure:
     try:
-        return casework.procedures.get(case_type)
+        return procedures.get(case_type)
     except UnknownCaseType as exc:
-        known = ", ".join(casework.procedures.ids())
+        known = ", ".join(procedures.ids())
         raise Unprocessable(f"case_type: unknown procedure {case_type!r}; known: {known}") from exc
 
 
@@ -181,7 +189,7 @@ def _status_changed(uow: UnitOfWork, case: Case, previous: str, on: date, now: d
 
 async def _enter(
     uow: UnitOfWork,
-    casework: Casework,
+    rules: RuleBook,
     case: Case,
     step: Step,
     on: date,
@@ -202,6 +210,6 @@ async def _enter(
         ("interrupted", step.interrupts),
     ):
         for rule_id in rule_ids:
-            await deadlines.clock_all(uow, casework.rules, case, rule_id, kind, on, now)
+            await deadlines.clock_all(uow, rules, case, rule_id, kind, on, now)
     for rule_id in step.starts:
-        deadlines.start(uow, casework.rules, case, rule_id, on, notified.get(rule_id), now)
+        deadlines.start(uow, rules, case, rule_id, on, notified.get(rule_id), now)

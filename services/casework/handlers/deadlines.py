@@ -12,6 +12,9 @@ from sqlmodel import col
 
 from services.casework.domain.deadlines import ClockEvent, Computation, RuleBook, compute
 from services.casework.models import Case, Deadline, DeadlineAlert, DeadlineRevision
+from services.casework.queries.access import Need, find_of_case
+from services.casework.queries.deadlines import effective_due
+from shared.auth import Principal
 from shared.events.casework import (
     DeadlineApproaching,
     DeadlineClosed,
@@ -22,6 +25,8 @@ from shared.uow import UnitOfWork
 from shared.web import Conflict
 
 log = structlog.get_logger(__name__)
+SYSTEM = Principal(user_id="service:casework", org="passerelle", roles=frozenset({"service"}))
+"""Who acts when casework itself recomputes or announces deadlines."""
 
 
 def clock_of(deadline: Deadline) -> list[ClockEvent]:
@@ -134,6 +139,23 @@ def add_clock_event(
     return recompute(uow, rules, deadline, event.kind, now)
 
 
+async def record_clock_event(
+    uow: UnitOfWork,
+    rules: RuleBook,
+    deadline_id: str,
+    event: ClockEvent,
+    principal: Principal,
+    now: datetime,
+) -> Deadline:
+    """A caseworker of the owning organisation suspends, resumes or interrupts a deadline;
+    404 for anyone else."""
+    _, deadline = await find_of_case(
+        uow.session, Deadline, deadline_id, principal, Need.OWN, missing="No such deadline."
+    )
+    add_clock_event(uow, rules, deadline, event, now)
+    return deadline
+
+
 async def clock_all(
     uow: UnitOfWork,
     rules: RuleBook,
@@ -153,6 +175,15 @@ async def clock_all(
         add_clock_event(uow, rules, deadline, ClockEvent(kind=kind, on=on), now)  # type: ignore[arg-type]
 
 
+async def apply_rule_data(uow: UnitOfWork, rules: RuleBook, now: datetime) -> int:
+    """The rule data changed: recompute the open deadlines whose rule version in force
+    changed (the worker at its start, a coordinator on demand); how many changed."""
+    changed = await recompute_open(uow, rules, now)
+    if changed:
+        log.info("deadlines.rules_applied", changed=changed)
+    return changed
+
+
 async def recompute_open(uow: UnitOfWork, rules: RuleBook, now: datetime) -> int:
     """After a change of rule data: recompute every open deadline whose rule version in force
     changed; returns how many changed."""
@@ -164,12 +195,6 @@ async def recompute_open(uow: UnitOfWork, rules: RuleBook, now: datetime) -> int
             recompute(uow, rules, deadline, "rule_changed", now)
             changed += 1
     return changed
-
-
-def effective_due(deadline: Deadline) -> date | None:
-    """The date to act by: the earlier of the computed and the notified deadline."""
-    dates = [d for d in (deadline.computed_due, deadline.notified_due) if d is not None]
-    return min(dates) if dates else None
 
 
 async def announce_approaching(
@@ -193,27 +218,31 @@ async def announce_approaching(
         crossed = [h for h in horizons if (due - today).days <= h]
         known = await _alerted(uow, deadline.id, due)
         fresh = [h for h in crossed if h not in known]
-        if not fresh:
-            continue
-        for horizon in fresh:
-            uow.session.add(
-                DeadlineAlert(
-                    deadline_id=deadline.id, horizon_days=horizon, due=due, noticed_at=now
-                )
-            )
-        uow.record(
-            DeadlineApproaching(
-                case_id=case.id,
-                deadline_id=deadline.id,
-                organisation_id=case.organisation_id,
-                rule_id=deadline.rule_id,
-                due=due,
-                horizon_days=min(fresh),
-                noticed_at=now,
-            )
-        )
-        sent += 1
+        if fresh:
+            _announce(uow, case, deadline, due, fresh, now)
+            sent += 1
     return sent
+
+
+def _announce(
+    uow: UnitOfWork, case: Case, deadline: Deadline, due: date, fresh: list[int], now: datetime
+) -> None:
+    """Remember each horizon crossed, and announce the nearest one."""
+    for horizon in fresh:
+        uow.session.add(
+            DeadlineAlert(deadline_id=deadline.id, horizon_days=horizon, due=due, noticed_at=now)
+        )
+    uow.record(
+        DeadlineApproaching(
+            case_id=case.id,
+            deadline_id=deadline.id,
+            organisation_id=case.organisation_id,
+            rule_id=deadline.rule_id,
+            due=due,
+            horizon_days=min(fresh),
+            noticed_at=now,
+        )
+    )
 
 
 async def _alerted(uow: UnitOfWork, deadline_id: str, due: date) -> set[int]:

@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from services.casework.domain import referrals as domain
+from services.casework.handlers.sealing import seal
 from services.casework.models import Case, IncomingReferral, ReferralSettings
 from services.casework.queries.referrals import auto_accepted, find_incoming
-from services.casework.sealing import seal
 from shared.auth import Principal
 from shared.consumer import MessageContext
 from shared.events.base import Event

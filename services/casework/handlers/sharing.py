@@ -89,30 +89,32 @@ async def answer(
         sharing.offer(case.organisation_id, share.organisation_id, consented, set(), share.kind)
     share.status = sharing.move(share.status, action.value)
     share.answered_by, share.answered_at, share.reason = principal.user_id, now, reason
-    if action is ShareAction.REVOKE:
-        uow.record(
-            CaseShareRevoked(
-                case_id=case.id,
-                share_id=share.id,
-                to_organisation=share.organisation_id,
-                cause="revoked_by_owner",
-                revoked_at=now,
-            )
-        )
-        return share
-    uow.record(
-        CaseShareAnswered(
-            case_id=case.id,
-            share_id=share.id,
-            to_organisation=share.organisation_id,
-            kind=share.kind,
-            status=share.status,
-            answered_at=now,
-        )
-    )
+    uow.record(_answered(share, action, now))
     if action is ShareAction.ACCEPT and share.kind == "transfer":
         await _transfer(uow, case, share, now)
     return share
+
+
+def _answered(
+    share: CaseShare, action: ShareAction, now: datetime
+) -> CaseShareRevoked | CaseShareAnswered:
+    """The event of an answer: the owner's revocation, or the partner's acceptance or refusal."""
+    if action is ShareAction.REVOKE:
+        return CaseShareRevoked(
+            case_id=share.case_id,
+            share_id=share.id,
+            to_organisation=share.organisation_id,
+            cause="revoked_by_owner",
+            revoked_at=now,
+        )
+    return CaseShareAnswered(
+        case_id=share.case_id,
+        share_id=share.id,
+        to_organisation=share.organisation_id,
+        kind=share.kind,
+        status=share.status,
+        answered_at=now,
+    )
 
 
 async def _live_transfer(uow: UnitOfWork, case_id: str) -> CaseShare | None:

@@ -7,22 +7,22 @@ from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
-from services.casework.container import Casework
-from services.casework.domain.procedures import DocumentItem, UnknownCaseType
+from services.casework.domain.procedures import Catalogue, DocumentItem, UnknownCaseType
+from services.casework.handlers.sealing import seal
 from services.casework.models import Case, Document, Note, Task
-from services.casework.queries.access import Need, find_case
+from services.casework.queries.access import Need, find_case, find_of_case
 from services.casework.queries.work import note_aad, owned_case, task_aad
 from services.casework.schemas.work import DocumentUpdate, NoteCreate, TaskCreate
-from services.casework.sealing import seal
 from shared.auth import Principal
 from shared.events.casework import DocumentRecorded, NoteAdded, TaskAdded, TaskCompleted
+from shared.keystore import KeyStoreClient
 from shared.uow import UnitOfWork
-from shared.web import Conflict, NotFound, Unprocessable
+from shared.web import Conflict, Unprocessable
 
 
 async def add_task(
     uow: UnitOfWork,
-    casework: Casework,
+    keys: KeyStoreClient,
     case_id: str,
     command: TaskCreate,
     principal: Principal,
@@ -31,7 +31,7 @@ async def add_task(
     """Add a task to the case; its title is stored and published encrypted."""
     case = await find_case(uow.session, case_id, principal, Need.WORK)
     task_id = str(uuid.uuid4())
-    title = await seal(casework.keys, case.person_id, command.title, task_aad(case.id, task_id))
+    title = await seal(keys, case.person_id, command.title, task_aad(case.id, task_id))
     task = Task(
         id=task_id,
         case_id=case.id,
@@ -59,14 +59,10 @@ async def complete_task(
     uow: UnitOfWork, task_id: str, principal: Principal, now: datetime
 ) -> tuple[Case, Task]:
     """Mark a task done, once: a second completion is a 409."""
-    task = await uow.session.get(Task, task_id, with_for_update=True)
-    invisible = NotFound("No task with this id is visible to your organisation.")
-    if task is None:
-        raise invisible
-    try:
-        case = await find_case(uow.session, task.case_id, principal, Need.WORK)
-    except NotFound:
-        raise invisible from None
+    invisible = "No task with this id is visible to your organisation."
+    case, task = await find_of_case(
+        uow.session, Task, task_id, principal, Need.WORK, missing=invisible, lock=True
+    )
     if task.completed_at is not None:
         raise Conflict(f"this task was completed already, at {task.completed_at.isoformat()}")
     task.completed_at = now
@@ -76,7 +72,7 @@ async def complete_task(
 
 async def add_note(
     uow: UnitOfWork,
-    casework: Casework,
+    keys: KeyStoreClient,
     case_id: str,
     command: NoteCreate,
     principal: Principal,
@@ -85,7 +81,7 @@ async def add_note(
     """Add a confidential note of the owning organisation, encrypted with the person's key."""
     case = await owned_case(uow.session, case_id, principal)
     note_id = str(uuid.uuid4())
-    text = await seal(casework.keys, case.person_id, command.text, note_aad(case.id, note_id))
+    text = await seal(keys, case.person_id, command.text, note_aad(case.id, note_id))
     note = Note(
         id=note_id,
         case_id=case.id,
@@ -109,7 +105,7 @@ async def add_note(
 
 async def record_document(
     uow: UnitOfWork,
-    casework: Casework,
+    procedures: Catalogue,
     case_id: str,
     item_id: str,
     command: DocumentUpdate,
@@ -118,7 +114,7 @@ async def record_document(
 ) -> tuple[DocumentItem, Document]:
     """Record where a checklist document stands (metadata only, never the file)."""
     case = await find_case(uow.session, case_id, principal, Need.WORK)
-    item = _checklist_item(casework, case, item_id)
+    item = _checklist_item(procedures, case, item_id)
     document = await uow.session.get(Document, (case.id, item.id), with_for_update=True)
     if document is None:
         document = Document(
@@ -145,11 +141,11 @@ async def record_document(
     return item, document
 
 
-def _checklist_item(casework: Casework, case: Case, item_id: str) -> DocumentItem:
+def _checklist_item(procedures: Catalogue, case: Case, item_id: str) -> DocumentItem:
     if case.case_type is None:
         raise Conflict("choose the case's procedure first: its checklist comes from it")
     try:
-        checklist = casework.procedures.get(case.case_type).checklist
+        checklist = procedures.get(case.case_type).checklist
     except UnknownCaseType as exc:
         raise Conflict(f"the procedure {case.case_type} is no longer in the rule data") from exc
     for item in checklist:

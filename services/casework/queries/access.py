@@ -4,7 +4,7 @@ consents, and coordinators. Every read and write of casework goes through here."
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +16,15 @@ from shared.web import Forbidden, NotFound
 
 SHARE_WITH_PARTNER = "share_with_partner"
 _INVISIBLE = "No case with this id is visible to your organisation."
+
+
+class OfCase(Protocol):
+    """A row that belongs to a case (a task, an appointment, a deadline...)."""
+
+    case_id: str
+
+
+Row = TypeVar("Row", bound=OfCase)
 
 
 class Need(Enum):
@@ -41,6 +50,28 @@ async def find_case(
     if need is Need.OWN:
         raise Forbidden("Only the organisation that owns this case may do this.")
     return case
+
+
+async def find_of_case(
+    session: AsyncSession,
+    kind: type[Row],
+    row_id: str,
+    principal: Principal,
+    need: Need,
+    *,
+    missing: str,
+    lock: bool = False,
+) -> tuple[Case, Row]:
+    """A row of a case and its case, if the caller may do what it needs with the case; 404
+    saying `missing` if the row is absent or the case invisible to the caller."""
+    row = await session.get(kind, row_id, with_for_update=lock)
+    if row is None:
+        raise NotFound(missing)
+    try:
+        case = await find_case(session, row.case_id, principal, need)
+    except NotFound:
+        raise NotFound(missing) from None
+    return case, row
 
 
 async def consents_to_share(session: AsyncSession, person_id: str, partner_id: str) -> bool:

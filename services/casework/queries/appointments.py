@@ -10,8 +10,8 @@ from sqlmodel import col
 
 from services.casework.models import Appointment, Case
 from services.casework.queries.access import Need, find_case
+from services.casework.queries.sealing import unseal
 from services.casework.schemas.appointments import AppointmentPublic
-from services.casework.sealing import unseal
 from shared.auth import Principal
 from shared.events.casework import place_aad
 from shared.keystore import KeyStoreClient

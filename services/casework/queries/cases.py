@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from services.casework.domain.procedures import Catalogue, UnknownCaseType
-from services.casework.models import Case
+from services.casework.models import Case, outbox_table
 from services.casework.queries.access import Need, find_case, scoped
 from services.casework.schemas.cases import CaseFilters, CasePage, CasePublic, TimelineEntry
 from shared.auth import Principal, may_see_organisation
@@ -49,14 +50,18 @@ async def list_cases(
         query = query.where(col(Case.status) == filters.status)
     if filters.assignee is not None:
         query = query.where(col(Case.assignee) == filters.assignee)
+    return await page_of(session, query, procedures, filters.limit, filters.offset)
+
+
+async def page_of(
+    session: AsyncSession, query: Select[Any], procedures: Catalogue, limit: int, offset: int
+) -> CasePage:
+    """A page of the query's cases, newest first, and how many it finds in all."""
     total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
     page = query.order_by(col(Case.opened_at).desc(), col(Case.id))
-    cases = (await session.execute(page.limit(filters.limit).offset(filters.offset))).scalars()
+    cases = (await session.execute(page.limit(limit).offset(offset))).scalars()
     return CasePage(
-        items=[public(c, procedures) for c in cases],
-        total=int(total),
-        limit=filters.limit,
-        offset=filters.offset,
+        items=[public(c, procedures) for c in cases], total=int(total), limit=limit, offset=offset
     )
 
 
@@ -64,14 +69,16 @@ HIDDEN_FROM_PARTNERS = frozenset({"casework.note_added.v1"})
 
 
 async def timeline(
-    session: AsyncSession, outbox: Table, case_id: str, principal: Principal
+    session: AsyncSession, case_id: str, principal: Principal
 ) -> list[TimelineEntry]:
     """The case's events, oldest first: what happened, when, who; encrypted fields left out,
     and the owner's confidential notes left out for partners."""
     case = await find_case(session, case_id, principal, Need.READ)
     owner = may_see_organisation(principal, case.organisation_id)
     rows = await session.execute(
-        select(outbox.c.envelope).where(outbox.c.key == case.id).order_by(outbox.c.seq)
+        select(outbox_table.c.envelope)
+        .where(outbox_table.c.key == case.id)
+        .order_by(outbox_table.c.seq)
     )
     entries = []
     for raw in rows.scalars():

@@ -7,19 +7,22 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from services.casework.container import Casework
-from services.casework.handlers.deadlines import effective_due
+from services.casework.domain.deadlines import RuleBook
+from services.casework.domain.procedures import Catalogue
 from services.casework.models import Appointment, Case, Deadline, Task
-from services.casework.queries.cases import public
+from services.casework.queries.cases import page_of
+from services.casework.queries.deadlines import effective_due
 from services.casework.queries.deadlines import public as deadline_public
-from services.casework.schemas.cases import CasePage
+from services.casework.queries.sealing import unseal
+from services.casework.queries.work import task_aad
 from services.casework.schemas.day import Day, DayFilters, DueDeadline, LateTask, WeekAppointment
-from services.casework.sealing import unseal
 from shared.auth import Principal
+from shared.events.casework import place_aad
+from shared.keystore import KeyStoreClient
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -31,10 +34,17 @@ def _mine(principal: Principal) -> Select[Any]:
 
 
 async def day(
-    session: AsyncSession, casework: Casework, principal: Principal, filters: DayFilters
+    session: AsyncSession,
+    principal: Principal,
+    filters: DayFilters,
+    instant: datetime,
+    *,
+    keys: KeyStoreClient,
+    rules: RuleBook,
+    procedures: Catalogue,
 ) -> Day:
     """My cases (filtered, a page at a time) and, across all of them, what needs me."""
-    now = casework.clock().astimezone(PARIS)
+    now = instant.astimezone(PARIS)
     today = now.date()
     mine = list((await session.execute(_mine(principal))).scalars())
     ids = [c.id for c in mine]
@@ -43,29 +53,22 @@ async def day(
         query = query.where(col(Case.case_type) == filters.case_type)
     if filters.status is not None:
         query = query.where(col(Case.status) == filters.status)
-    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
-    page = query.order_by(col(Case.opened_at).desc(), col(Case.id))
-    shown = (await session.execute(page.limit(filters.limit).offset(filters.offset))).scalars()
-    soon, overdue = await _deadlines(session, casework, ids, today, filters.days)
+    cases = await page_of(session, query, procedures, filters.limit, filters.offset)
+    soon, overdue = await _deadlines(session, rules, ids, today, filters.days)
     return Day(
         today=today,
-        cases=CasePage(
-            items=[public(c, casework.procedures) for c in shown],
-            total=int(total),
-            limit=filters.limit,
-            offset=filters.offset,
-        ),
+        cases=cases,
         by_status=dict(Counter(c.status for c in mine)),
         by_type=dict(Counter(c.case_type or "untyped" for c in mine)),
         deadlines_soon=soon,
         overdue_deadlines=overdue,
-        overdue_tasks=await _late_tasks(session, casework, mine, today),
-        appointments_this_week=await _this_week(session, casework, mine, now),
+        overdue_tasks=await _late_tasks(session, keys, mine, today),
+        appointments_this_week=await _this_week(session, keys, mine, now),
     )
 
 
 async def _deadlines(
-    session: AsyncSession, casework: Casework, ids: list[str], today: date, days: int
+    session: AsyncSession, rules: RuleBook, ids: list[str], today: date, days: int
 ) -> tuple[list[DueDeadline], list[DueDeadline]]:
     if not ids:
         return [], []
@@ -81,7 +84,7 @@ async def _deadlines(
             case_id=deadline.case_id,
             deadline_id=deadline.id,
             rule_id=deadline.rule_id,
-            label=deadline_public(deadline, casework.rules, []).label,
+            label=deadline_public(deadline, rules, []).label,
             due=due,
             days_left=(due - today).days,
         )
@@ -93,7 +96,7 @@ async def _deadlines(
 
 
 async def _late_tasks(
-    session: AsyncSession, casework: Casework, mine: list[Case], today: date
+    session: AsyncSession, keys: KeyStoreClient, mine: list[Case], today: date
 ) -> list[LateTask]:
     persons = {c.id: c.person_id for c in mine}
     if not persons:
@@ -111,9 +114,7 @@ async def _late_tasks(
         LateTask(
             case_id=t.case_id,
             task_id=t.id,
-            title=await unseal(
-                casework.keys, persons[t.case_id], t.title_enc, f"{t.case_id}:task:{t.id}"
-            ),
+            title=await unseal(keys, persons[t.case_id], t.title_enc, task_aad(t.case_id, t.id)),
             due_on=t.due_on,
         )
         for t in rows.scalars()
@@ -122,7 +123,7 @@ async def _late_tasks(
 
 
 async def _this_week(
-    session: AsyncSession, casework: Casework, mine: list[Case], now: datetime
+    session: AsyncSession, keys: KeyStoreClient, mine: list[Case], now: datetime
 ) -> list[WeekAppointment]:
     persons = {c.id: c.person_id for c in mine}
     if not persons:
@@ -147,9 +148,7 @@ async def _this_week(
             kind=a.kind,
             starts_at=a.starts_at,
             timezone=a.timezone,
-            place=await unseal(
-                casework.keys, persons[a.case_id], a.place_enc, f"{a.case_id}:place:{a.id}"
-            ),
+            place=await unseal(keys, persons[a.case_id], a.place_enc, place_aad(a.case_id, a.id)),
         )
         for a in rows.scalars()
     ]

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from services.casework.domain.deadlines import RuleBook, UnknownRule
-from services.casework.handlers.deadlines import effective_due
 from services.casework.models import Deadline, DeadlineRevision
 from services.casework.queries.access import find_case
 from services.casework.schemas.deadlines import DeadlinePublic, RevisionPublic
 from shared.auth import Principal
+
+
+def effective_due(deadline: Deadline) -> date | None:
+    """The date to act by: the earlier of the computed and the notified deadline."""
+    dates = [d for d in (deadline.computed_due, deadline.notified_due) if d is not None]
+    return min(dates) if dates else None
 
 
 async def of_case(

@@ -8,13 +8,13 @@ from sqlmodel import col
 
 from services.casework.domain.referrals import PENDING
 from services.casework.models import IncomingReferral, ReferralSettings
+from services.casework.queries.sealing import unseal
 from services.casework.schemas.referrals import (
     IncomingFilters,
     IncomingPage,
     IncomingPublic,
     ReferralSettingsPublic,
 )
-from services.casework.sealing import unseal
 from shared.auth import Principal
 from shared.events.casework import decline_reason_aad
 from shared.keystore import KeyStoreClient

@@ -11,8 +11,8 @@ from sqlmodel import col
 from services.casework.domain.procedures import Catalogue, DocumentItem, UnknownCaseType
 from services.casework.models import Case, Document, Note, Task
 from services.casework.queries.access import Need, find_case
+from services.casework.queries.sealing import unseal
 from services.casework.schemas.work import DocumentPublic, NotePublic, TaskPublic
-from services.casework.sealing import unseal
 from shared.auth import Principal
 from shared.keystore import KeyStoreClient
 from shared.web import Forbidden
