@@ -17,6 +17,9 @@ from services.notifications.domain.secrets import Secrets
 from services.notifications.domain.texts import Templates
 from services.notifications.models import outbox_table
 from services.notifications.providers.base import SmsProvider
+from services.notifications.providers.dev import FileProvider
+from services.notifications.providers.smpp import SmppProvider
+from services.notifications.providers.twilio import TwilioProvider
 from services.notifications.sender import Sender
 from services.notifications.settings import NotificationsSettings
 from shared.clock import Clock
@@ -32,8 +35,6 @@ TEMPLATES = Path(__file__).parent / "templates.toml"
 def provider_from(settings: NotificationsSettings) -> SmsProvider:
     """The SMS provider the settings name."""
     if settings.provider == "twilio":
-        from services.notifications.providers.twilio import TwilioProvider
-
         twilio = settings.twilio
         http = httpx.AsyncClient(base_url=twilio.base_url, timeout=twilio.timeout_seconds)
         return TwilioProvider(
@@ -44,14 +45,10 @@ def provider_from(settings: NotificationsSettings) -> SmsProvider:
             lookup=twilio.lookup,
         )
     if settings.provider == "smpp":
-        from services.notifications.providers.smpp import SmppProvider
-
         smpp = settings.smpp
         return SmppProvider(
             smpp.host, smpp.port, smpp.system_id, smpp.password.get_secret_value(), smpp.source_addr
         )
-    from services.notifications.providers.dev import FileProvider
-
     return FileProvider(settings.file_path)
 
 
