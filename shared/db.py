@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import structlog
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, event, inspect
 from sqlalchemy.engine import Connection, Dialect, Engine, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -198,3 +198,13 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
+
+
+async def add_once(session: AsyncSession, row: object) -> bool:
+    """Add `row` unless its table holds a row with its primary key already (a projection
+    applying an event a second time); True when it was added."""
+    key = inspect(type(row)).primary_key_from_instance(row)
+    if await session.get(type(row), tuple(key)) is not None:
+        return False
+    session.add(row)
+    return True

@@ -19,6 +19,7 @@ from shared.runtime import Runtime, base_app
 from shared.uow import UnitOfWork, UnitsOfWork
 
 C = TypeVar("C", bound="ServiceContainer")
+T = TypeVar("T")
 
 
 @dataclass(kw_only=True)
@@ -80,6 +81,16 @@ def container_getter(kind: type[C]) -> Callable[[Request], C]:
         if not isinstance(container, kind):
             raise TypeError(f"this app serves no {kind.__name__}")
         return container
+
+    return get
+
+
+def provided(kind: type[C], part: Callable[[C], T]) -> Callable[[Request], T]:
+    """A dependency that hands a route one part of its service's container (e.g. the keys)."""
+    container = container_getter(kind)
+
+    def get(request: Request) -> T:
+        return part(container(request))
 
     return get
 
