@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -78,6 +80,23 @@ _STAGED = "consumer_staged_events"
 
 
 Handler = Callable[[MessageContext, Any], Awaitable[None]]
+
+
+def bind(
+    subscriptions: Mapping[str, Callable[..., Awaitable[None]]], **given: Any
+) -> dict[str, Handler]:
+    """Each handler of `subscriptions` with the dependencies it names after (ctx, event)
+    taken from `given` (e.g. `keys`): the routing table stays a module-level dict, and
+    bootstrap hands each handler only what it asks for."""
+    bound: dict[str, Handler] = {}
+    for event_type, handler in subscriptions.items():
+        wanted = list(inspect.signature(handler).parameters)[2:]
+        missing = [name for name in wanted if name not in given]
+        if missing:
+            raise TypeError(f"{handler.__qualname__} needs {missing}, which were not given")
+        picked = {name: given[name] for name in wanted}
+        bound[event_type] = functools.partial(handler, **picked) if picked else handler
+    return bound
 
 
 class Outcome(Enum):
