@@ -4,32 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from services.notifications.container import Notifications
-from services.notifications.domain.policy import Policy
 from services.notifications.domain.secrets import Secrets
 from services.notifications.settings import NotificationsSettings
 from shared.auth import Staff
-from shared.service import Now, Reading, Units, container_getter
+from shared.service import Now, Reading, Units, provided
 
-_notifications = container_getter(Notifications)
+SecretsDep = Annotated[Secrets, Depends(provided(Notifications, lambda n: n.secrets))]
+"""The service's own keys: the phone index of an inbound number, the seal of a reply's."""
+SettingsDep = Annotated[
+    NotificationsSettings, Depends(provided(Notifications, lambda n: n.settings))
+]
+"""The service's settings: the public URL and the provider's token the webhooks check."""
 
-
-def _secrets(request: Request) -> Secrets:
-    return _notifications(request).secrets
-
-
-def _policy(request: Request) -> Policy:
-    return _notifications(request).policy
-
-
-def _settings(request: Request) -> NotificationsSettings:
-    return _notifications(request).settings
-
-
-SecretsDep = Annotated[Secrets, Depends(_secrets)]
-PolicyDep = Annotated[Policy, Depends(_policy)]
-SettingsDep = Annotated[NotificationsSettings, Depends(_settings)]
-
-__all__ = ["Now", "PolicyDep", "Reading", "SecretsDep", "SettingsDep", "Staff", "Units"]
+__all__ = ["Now", "Reading", "SecretsDep", "SettingsDep", "Staff", "Units"]

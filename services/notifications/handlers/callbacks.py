@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notifications.models import ProviderCallback
+from shared.db import add_once
 
 log = structlog.get_logger(__name__)
 
@@ -18,12 +19,10 @@ async def first_time(
     session: AsyncSession, kind: str, provider_id: str, status: str, now: datetime
 ) -> bool:
     """Record a callback as handled, in the caller's transaction; False for a replay."""
-    if await session.get(ProviderCallback, (kind, provider_id, status)) is not None:
+    callback = ProviderCallback(kind=kind, provider_id=provider_id, status=status, received_at=now)
+    if not await add_once(session, callback):
         log.info("webhook.replay_ignored", kind=kind)
         return False
-    session.add(
-        ProviderCallback(kind=kind, provider_id=provider_id, status=status, received_at=now)
-    )
     try:
         await session.flush()
     except IntegrityError:  # the same callback, handled at this very moment

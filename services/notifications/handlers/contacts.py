@@ -15,6 +15,7 @@ from services.notifications.handlers import messages
 from services.notifications.models import Contact, KnownAppointment, Message, SmsConsent
 from shared.consumer import Handler, MessageContext
 from shared.crypto import CryptoError, decrypt_field
+from shared.db import add_once
 from shared.events.envelope import Envelope
 from shared.events.intake import (
     ConsentGiven,
@@ -149,8 +150,7 @@ async def on_consent_given(ctx: MessageContext, event: ConsentGiven) -> None:
     """Consent to SMS reminders, recorded at intake."""
     if event.purpose != SMS_REMINDERS:
         return
-    if await ctx.session.get(SmsConsent, event.consent_id) is None:
-        ctx.session.add(SmsConsent(consent_id=event.consent_id, person_id=event.person_id))
+    await add_once(ctx.session, SmsConsent(consent_id=event.consent_id, person_id=event.person_id))
     await ctx.session.execute(
         update(Contact).where(col(Contact.person_id) == event.person_id).values(sms_consent=True)
     )

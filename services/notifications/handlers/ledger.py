@@ -10,6 +10,7 @@ from services.notifications.domain.messages import Status
 from services.notifications.models import Message, OptOut
 from services.notifications.queries.messages import by_key
 from shared.consumer import MessageContext
+from shared.db import add_once
 from shared.events.notifications import OptedIn, OptedOut, SmsDelivered, SmsFailed, SmsSent
 
 
@@ -55,14 +56,12 @@ async def on_sms_failed(ctx: MessageContext, event: SmsFailed) -> None:
 
 async def on_opted_out(ctx: MessageContext, event: OptedOut) -> None:
     """The number opted out."""
-    if await ctx.session.get(OptOut, event.phone_index) is None:
-        ctx.session.add(
-            OptOut(
-                phone_index=event.phone_index,
-                keyword=event.keyword,
-                opted_out_at=event.opted_out_at,
-            )
-        )
+    await add_once(
+        ctx.session,
+        OptOut(
+            phone_index=event.phone_index, keyword=event.keyword, opted_out_at=event.opted_out_at
+        ),
+    )
 
 
 async def on_opted_in(ctx: MessageContext, event: OptedIn) -> None:
