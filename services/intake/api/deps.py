@@ -4,27 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from services.intake.container import Intake
 from services.intake.queries.keys import KeyStore
 from shared.auth import Coordinator, Principal, Staff, require_roles
-from shared.service import Now, Reading, Units, container_getter
+from shared.service import Now, Reading, Units, provided
 
-_intake = container_getter(Intake)
-
-
-def _keys(request: Request) -> KeyStore:
-    return _intake(request).keys
-
-
-def _key_clients(request: Request) -> frozenset[str]:
-    return _intake(request).key_clients
-
-
-Keys = Annotated[KeyStore, Depends(_keys)]
+Keys = Annotated[KeyStore, Depends(provided(Intake, lambda c: c.keys))]
 """The persons' key store."""
-KeyClients = Annotated[frozenset[str], Depends(_key_clients)]
+KeyClients = Annotated[frozenset[str], Depends(provided(Intake, lambda c: c.key_clients))]
 """The services that may fetch a person's key."""
 Guardian = Annotated[Principal, Depends(require_roles("caseworker", "coordinator"))]
 """Who records consents given on a person's behalf."""

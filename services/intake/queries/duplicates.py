@@ -14,6 +14,7 @@ from services.intake.queries import index
 from services.intake.queries.keys import KeyStore
 from services.intake.schemas.persons import DuplicatePublic
 from shared.auth import Principal
+from shared.schemas import present
 
 CANDIDATES = 50
 """At most this many records are decrypted and compared, the ones sharing the most."""
@@ -34,7 +35,4 @@ async def suggestions(
         session, keys.blinder, probes, principal, exclude=person.id, limit=CANDIDATES
     )
     others = await index.profiles_of(session, keys, found)
-    return [
-        DuplicatePublic(person_id=s.person_id, score=s.score, reasons=list(s.reasons))
-        for s in suggest(target, others)
-    ]
+    return [present(DuplicatePublic, s, reasons=list(s.reasons)) for s in suggest(target, others)]

@@ -21,6 +21,7 @@ from services.intake.schemas.households import (
 )
 from shared.auth import Principal
 from shared.crypto import decrypt_field
+from shared.schemas import present
 from shared.web import NotFound
 
 NO_HOUSEHOLD = "No household with this id is visible to your organisation."
@@ -85,26 +86,19 @@ async def of_person(
 def public(household: Household, composition: HouseholdComposition, today: date) -> HouseholdPublic:
     """The household as staff see it, ages worked out `today`."""
     members = [
-        HouseholdMemberPublic(
+        present(
+            HouseholdMemberPublic,
+            m,
             person_id=str(m.person_id) if m.person_id else None,
-            relationship=m.relationship,
-            dependant=m.dependant,
-            birth_date=m.birth_date,
-            birth_year=m.birth_year,
             age=age_on(today, m.birth_date, m.birth_year),
-            flags=m.flags,
         )
         for m in composition.members
     ]
-    return HouseholdPublic(
-        id=household.id,
-        organisation_id=household.organisation_id,
-        reference_person_id=household.reference_person_id,
+    return present(
+        HouseholdPublic,
+        household,
         flags=composition.flags,
         members=members,
         children_ages=[m.age for m in members if m.relationship in CHILDREN],
         size=1 + len(members),
-        version=household.version,
-        updated_at=household.updated_at,
-        updated_by=household.updated_by,
     )

@@ -13,6 +13,7 @@ from services.intake.queries.keys import KeyErased, KeyStore
 from services.intake.schemas.needs import NeedIn, NeedsAssessmentPublic, PartnerSuggestion
 from shared.auth import Principal
 from shared.crypto import decrypt_field
+from shared.schemas import present
 
 
 def notes_aad(assessment: NeedsAssessment) -> str:
@@ -47,14 +48,11 @@ def public(
             if data_key
             else ERASED
         )
-    return NeedsAssessmentPublic(
-        id=assessment.id,
-        person_id=assessment.person_id,
+    return present(
+        NeedsAssessmentPublic,
+        assessment,
         needs=needs,
-        nights_without_shelter=assessment.nights_without_shelter,
         notes=notes,
-        assessed_by=assessment.assessed_by,
-        assessed_at=assessment.assessed_at,
         suggested_partners=[
             PartnerSuggestion(area=need.area, partner_id=partner.id, partner_name=partner.name)
             for need in needs

@@ -21,6 +21,7 @@ from services.intake.schemas.persons import (
     PersonVersionPublic,
 )
 from shared.auth import Principal
+from shared.schemas import present
 
 
 async def get_person(
@@ -38,17 +39,7 @@ async def get_person(
 
 def public(person: Person, chosen_name: str, details: dict[str, Any]) -> PersonPublic:
     """The person as their organisation's staff see them."""
-    return PersonPublic(
-        id=person.id,
-        organisation_id=person.organisation_id,
-        chosen_name=chosen_name,
-        preferred_language=person.preferred_language,
-        sms_consent=person.sms_consent,
-        timezone=person.timezone,
-        registered_at=person.registered_at,
-        merged_into=person.merged_into,
-        **details,
-    )
+    return present(PersonPublic, person, chosen_name=chosen_name, **details)
 
 
 async def history(
@@ -63,8 +54,9 @@ async def history(
     query = select(PersonVersion).where(col(PersonVersion.person_id) == person.id)
     versions = await session.execute(query.order_by(col(PersonVersion.version).desc()))
     return [
-        PersonVersionPublic(
-            version=v.version,
+        present(
+            PersonVersionPublic,
+            v,
             chosen_name=profiles.unseal_name(data_key, person.id, v.chosen_name_enc),
             details={
                 **profiles.unseal(data_key, person.id, v.profile_enc),
@@ -72,8 +64,6 @@ async def history(
                 "sms_consent": v.sms_consent,
                 "timezone": v.timezone,
             },
-            replaced_at=v.replaced_at,
-            replaced_by=v.replaced_by,
         )
         for v in versions.scalars()
     ]
@@ -129,12 +119,4 @@ def summary_line(person: Person, data_key: bytes | None) -> PersonSummary:
     name = ERASED
     if data_key is not None:
         name = profiles.unseal_name(data_key, person.id, person.chosen_name_enc)
-    return PersonSummary(
-        id=person.id,
-        organisation_id=person.organisation_id,
-        chosen_name=name,
-        preferred_language=person.preferred_language,
-        registered_at=person.registered_at,
-        erased=person.erased_at is not None,
-        merged_into=person.merged_into,
-    )
+    return present(PersonSummary, person, chosen_name=name, erased=person.erased_at is not None)

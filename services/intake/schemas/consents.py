@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, model_validator
 
 from services.intake.schemas.partners import PartnerId
+from shared.schemas import Command
 
 
 class ConsentPurpose(StrEnum):
@@ -19,10 +20,8 @@ class ConsentPurpose(StrEnum):
     """Recording pregnancy or health flags in the household (housing priority needs them)."""
 
 
-class ConsentCreate(BaseModel):
+class ConsentCreate(Command):
     """Consent to a purpose; sharing names the partner."""
-
-    model_config = ConfigDict(extra="forbid")
 
     purpose: ConsentPurpose
     partner_id: PartnerId | None = None

@@ -5,15 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, StringConstraints
 
 from shared.bounds import TEXT_PATTERN
+from shared.schemas import Command
 
 
-class LegalHoldCreate(BaseModel):
+class LegalHoldCreate(Command):
     """Why erasure must wait (e.g. an appeal pending before the CNDA)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     reason: Annotated[
         str,

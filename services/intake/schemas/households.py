@@ -5,16 +5,15 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from services.intake.domain.households import Composition, Relationship
 from shared.bounds import Day, Version, Year
+from shared.schemas import Command
 
 
-class HealthFlags(BaseModel):
+class HealthFlags(Command):
     """What housing priority needs to know; recorded only with consent to health information."""
-
-    model_config = ConfigDict(extra="forbid")
 
     pregnant: bool = False
     health_condition: bool = False
@@ -26,10 +25,8 @@ class HealthFlags(BaseModel):
         return self.pregnant or self.health_condition or self.reduced_mobility
 
 
-class HouseholdMemberIn(BaseModel):
+class HouseholdMemberIn(Command):
     """A member: a registered person, or a dependant described by relation and age only."""
-
-    model_config = ConfigDict(extra="forbid")
 
     person_id: uuid.UUID | None = Field(default=None, description="when registered themselves")
     relationship: Relationship
@@ -50,10 +47,8 @@ class HouseholdMemberIn(BaseModel):
         return self.model_copy(update={"flags": None})
 
 
-class HouseholdCreate(BaseModel):
+class HouseholdCreate(Command):
     """A household around its reference person."""
-
-    model_config = ConfigDict(extra="forbid")
 
     reference_person_id: uuid.UUID
     flags: HealthFlags | None = Field(default=None, description="the reference person's own")
@@ -69,10 +64,8 @@ class HouseholdCreate(BaseModel):
         return self
 
 
-class HouseholdUpdate(BaseModel):
+class HouseholdUpdate(Command):
     """The whole new composition, and the version it replaces (a stale version is a 409)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     version: Version
     flags: HealthFlags | None = None

@@ -6,9 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, StringConstraints
 
 from shared.bounds import TEXT_PATTERN
+from shared.schemas import Command
 
 Reason = Annotated[
     str,
@@ -16,19 +17,15 @@ Reason = Annotated[
 ]
 
 
-class MergeCreate(BaseModel):
+class MergeCreate(Command):
     """Merge a duplicate record into this one; the reason is kept with the decision."""
-
-    model_config = ConfigDict(extra="forbid")
 
     duplicate_id: uuid.UUID
     reason: Reason
 
 
-class SplitCreate(BaseModel):
+class SplitCreate(Command):
     """Undo a merge, saying why."""
-
-    model_config = ConfigDict(extra="forbid")
 
     reason: Reason
 

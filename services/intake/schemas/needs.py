@@ -6,9 +6,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from shared.bounds import TEXT_PATTERN
+from shared.schemas import Command
 
 
 class NeedArea(StrEnum):
@@ -41,19 +42,15 @@ FreeText = Annotated[
 ]
 
 
-class NeedIn(BaseModel):
+class NeedIn(Command):
     """One need and its urgency."""
-
-    model_config = ConfigDict(extra="forbid")
 
     area: NeedArea
     urgency: Urgency = Urgency.ROUTINE
 
 
-class NeedsAssessmentCreate(BaseModel):
+class NeedsAssessmentCreate(Command):
     """What the person needs, as assessed at the desk; notes are encrypted with their key."""
-
-    model_config = ConfigDict(extra="forbid")
 
     needs: list[NeedIn] = Field(min_length=1, max_length=len(NeedArea))
     nights_without_shelter: int | None = Field(

@@ -6,7 +6,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
+
+from shared.schemas import Command
 
 
 class ServiceKind(StrEnum):
@@ -24,10 +26,8 @@ class ServiceKind(StrEnum):
 PartnerId = Annotated[str, StringConstraints(max_length=64, pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")]
 
 
-class PartnerCreate(BaseModel):
+class PartnerCreate(Command):
     """A partner organisation and its services."""
-
-    model_config = ConfigDict(extra="forbid")
 
     id: PartnerId
     name: Annotated[

@@ -9,7 +9,6 @@ from typing import Annotated
 
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Field,
     StringConstraints,
     field_validator,
@@ -18,6 +17,7 @@ from pydantic import (
 
 from services.intake.domain.phones import InvalidPhone, to_e164
 from shared.bounds import TEXT_PATTERN, Day, Instant, Limit, Name, Offset, Year, ZoneName
+from shared.schemas import Command
 
 ChosenName = Name
 
@@ -47,10 +47,8 @@ class AdministrativeSituation(StrEnum):
     OTHER = "other"
 
 
-class PersonCreate(BaseModel):
+class PersonCreate(Command):
     """A registration: a chosen name or pseudonym is enough; everything else is optional."""
-
-    model_config = ConfigDict(extra="forbid")
 
     chosen_name: ChosenName = Field(description="the name the person chooses; no document needed")
     other_names: list[ChosenName] = Field(default_factory=list, max_length=10)
@@ -98,10 +96,8 @@ class PersonCreate(BaseModel):
         return self.birth_year or (self.birth_date.year if self.birth_date else None)
 
 
-class PersonUpdate(BaseModel):
+class PersonUpdate(Command):
     """Changes to a person: only the fields given change; the previous state is kept."""
-
-    model_config = ConfigDict(extra="forbid")
 
     chosen_name: ChosenName | None = None
     other_names: list[ChosenName] | None = Field(default=None, max_length=10)
@@ -168,10 +164,8 @@ class PersonRegisteredPublic(PersonPublic):
     duplicates: list[DuplicatePublic] = []
 
 
-class PersonFilters(BaseModel):
+class PersonFilters(Command):
     """Filters and paging of the persons list, and the search of a name or a phone."""
-
-    model_config = ConfigDict(extra="forbid")
 
     q: (
         Annotated[

@@ -6,16 +6,15 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 from services.intake.schemas.partners import PartnerId, ServiceKind
 from shared.bounds import TEXT_PATTERN
+from shared.schemas import Command
 
 
-class ReferralCreate(BaseModel):
+class ReferralCreate(Command):
     """Send the person to a partner's service; a coordinator may override a missing consent."""
-
-    model_config = ConfigDict(extra="forbid")
 
     partner_id: PartnerId
     service: ServiceKind
@@ -57,10 +56,8 @@ class ReferralAction(StrEnum):
     REVOKE = "revoke"
 
 
-class ReferralMoveBody(BaseModel):
+class ReferralMoveBody(Command):
     """A reason, required to decline."""
-
-    model_config = ConfigDict(extra="forbid")
 
     reason: (
         Annotated[
