@@ -80,6 +80,8 @@ _STAGED = "consumer_staged_events"
 
 
 Handler = Callable[[MessageContext, Any], Awaitable[None]]
+Subscriptions = Mapping[str, Callable[..., Awaitable[None]]]
+"""A consumer's routing table: event type -> handler(ctx, event, *dependencies it names)."""
 
 
 def bind(

@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-
 from services.notifications.domain.policy import Policy
-from services.notifications.handlers import contacts, ledger
-from services.notifications.handlers.appointments import appointment_handlers
+from services.notifications.handlers import appointments, contacts, ledger
 from services.notifications.models import inbox_table, parked_table
-from shared.consumer import ConsumerConfig, Handler
+from shared.clock import Clock
+from shared.consumer import ConsumerConfig, Subscriptions, bind
 from shared.events import casework, intake, notifications
 from shared.keystore import KeyStoreClient
 
-LEDGER: dict[str, Handler] = {
+CONTACTS: Subscriptions = {
+    intake.PersonRegistered.TYPE: contacts.on_person_registered,
+    intake.PersonUpdated.TYPE: contacts.on_person_updated,
+    intake.ConsentGiven.TYPE: contacts.on_consent_given,
+    intake.ConsentWithdrawn.TYPE: contacts.on_consent_withdrawn,
+    intake.PersonErased.TYPE: contacts.on_person_erased,
+}
+"""Intake's persons and consents: who can be reached, how, and whether they agreed."""
+
+APPOINTMENTS: Subscriptions = {
+    casework.CaseTransferred.TYPE: appointments.on_case_transferred,
+    casework.AppointmentScheduled.TYPE: appointments.on_scheduled,
+    casework.AppointmentRescheduled.TYPE: appointments.on_scheduled,
+    casework.AppointmentCancelled.TYPE: appointments.on_cancelled,
+    casework.AppointmentAttended.TYPE: appointments.on_done,
+    casework.AppointmentMissed.TYPE: appointments.on_done,
+}
+"""Casework's appointments: the reminders to plan, move or clear."""
+
+LEDGER: Subscriptions = {
     notifications.SmsSent.TYPE: ledger.on_sms_sent,
     notifications.SmsDelivered.TYPE: ledger.on_sms_delivered,
     notifications.SmsFailed.TYPE: ledger.on_sms_failed,
@@ -23,44 +39,30 @@ LEDGER: dict[str, Handler] = {
 """The service's own events, read back so that a rebuilt database knows what was sent."""
 
 
-def contacts_consumer(keys: KeyStoreClient) -> ConsumerConfig:
-    """Intake's persons and consents: who can be reached, how, and whether they agreed."""
+def consumers(keys: KeyStoreClient, policy: Policy, clock: Clock) -> list[ConsumerConfig]:
+    """The three consumers, their handlers given the key store, the policy and the clock."""
     languages = contacts.Languages(keys)
-    subscriptions: dict[str, Handler] = {
-        intake.PersonRegistered.TYPE: contacts.on_person_registered(languages),
-        intake.PersonUpdated.TYPE: contacts.on_person_updated(languages),
-        intake.ConsentGiven.TYPE: contacts.on_consent_given,
-        intake.ConsentWithdrawn.TYPE: contacts.on_consent_withdrawn,
-        intake.PersonErased.TYPE: contacts.on_person_erased(keys),
-    }
-    return ConsumerConfig(
-        name="notifications.contacts",
-        topics=[intake.TOPIC],
-        handlers=subscriptions,
-        inbox=inbox_table,
-        parked=parked_table,
-        prepare=languages.prefetch,  # the keys, before the transaction opens
-    )
-
-
-def consumers(
-    keys: KeyStoreClient, policy: Policy, clock: Callable[[], datetime]
-) -> list[ConsumerConfig]:
-    """Three consumers: contacts (intake), appointments (casework), and the ledger (the
-    service's own events, read back so that a rebuilt database knows what was sent)."""
+    given = {"keys": keys, "languages": languages, "policy": policy, "clock": clock}
     return [
-        contacts_consumer(keys),
+        ConsumerConfig(
+            name="notifications.contacts",
+            topics=[intake.TOPIC],
+            handlers=bind(CONTACTS, **given),
+            prepare=languages.prefetch,  # the keys, before the transaction opens
+            inbox=inbox_table,
+            parked=parked_table,
+        ),
         ConsumerConfig(
             name="notifications.appointments",
             topics=[casework.TOPIC],
-            handlers=appointment_handlers(policy, clock),
+            handlers=bind(APPOINTMENTS, **given),
             inbox=inbox_table,
             parked=parked_table,
         ),
         ConsumerConfig(
             name="notifications.ledger",
             topics=[notifications.TOPIC],
-            handlers=dict(LEDGER),
+            handlers=bind(LEDGER),
             inbox=inbox_table,
             parked=parked_table,
         ),

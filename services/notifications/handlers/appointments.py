@@ -3,7 +3,6 @@ clears what is no longer due; a cancellation clears and may send a short notice.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,7 +15,8 @@ from services.notifications.domain.plans import offsets_for, plan
 from services.notifications.domain.policy import Policy
 from services.notifications.handlers import messages
 from services.notifications.models import Contact, KnownAppointment, Message
-from shared.consumer import Handler, MessageContext
+from shared.clock import Clock
+from shared.consumer import MessageContext
 from shared.events.casework import (
     AppointmentAttended,
     AppointmentCancelled,
@@ -27,7 +27,6 @@ from shared.events.casework import (
 )
 
 log = structlog.get_logger(__name__)
-Clock = Callable[[], datetime]
 Announced = (
     AppointmentScheduled
     | AppointmentRescheduled
@@ -70,25 +69,21 @@ async def _follow(ctx: MessageContext, event: Announced) -> KnownAppointment | N
     return known
 
 
-def on_scheduled(policy: Policy, clock: Clock) -> Handler:
+async def on_scheduled(ctx: MessageContext, event: Announced, policy: Policy, clock: Clock) -> None:
     """Plan the reminders of an appointment scheduled or moved; clear those of older revisions."""
-
-    async def handle(ctx: MessageContext, event: Announced) -> None:
-        known = await _follow(ctx, event)
-        if known is None:
-            return
-        now = clock()
-        await messages.clear_pending(
-            ctx.session,
-            ctx.record,
-            known.appointment_id,
-            "rescheduled",
-            now,
-            below_revision=known.revision,
-        )
-        await _plan(ctx, known, policy, now)
-
-    return handle
+    known = await _follow(ctx, event)
+    if known is None:
+        return
+    now = clock()
+    await messages.clear_pending(
+        ctx.session,
+        ctx.record,
+        known.appointment_id,
+        "rescheduled",
+        now,
+        below_revision=known.revision,
+    )
+    await _plan(ctx, known, policy, now)
 
 
 async def _plan(
@@ -134,38 +129,30 @@ async def _queue(
     )
 
 
-def on_cancelled(policy: Policy, clock: Clock) -> Handler:
+async def on_cancelled(
+    ctx: MessageContext, event: AppointmentCancelled, policy: Policy, clock: Clock
+) -> None:
     """Clear what was planned; send a short notice if the policy says so and it is not past."""
-
-    async def handle(ctx: MessageContext, event: AppointmentCancelled) -> None:
-        known = await _follow(ctx, event)
-        if known is None:
-            return
-        now = clock()
-        await messages.clear_pending(
-            ctx.session, ctx.record, known.appointment_id, "cancelled", now
-        )
-        if policy.cancellation_notice and known.starts_at > now:
-            await _queue(ctx, known, "cancellation", now, now)
-
-    return handle
+    known = await _follow(ctx, event)
+    if known is None:
+        return
+    now = clock()
+    await messages.clear_pending(ctx.session, ctx.record, known.appointment_id, "cancelled", now)
+    if policy.cancellation_notice and known.starts_at > now:
+        await _queue(ctx, known, "cancellation", now, now)
 
 
-def on_done(clock: Clock) -> Handler:
+async def on_done(ctx: MessageContext, event: Announced, clock: Clock) -> None:
     """The appointment was attended or missed: nothing more is sent about it."""
-
-    async def handle(ctx: MessageContext, event: Announced) -> None:
-        known = await _follow(ctx, event)
-        if known is not None:
-            await messages.clear_pending(
-                ctx.session,
-                ctx.record,
-                known.appointment_id,
-                f"appointment_{known.status}",
-                clock(),
-            )
-
-    return handle
+    known = await _follow(ctx, event)
+    if known is not None:
+        await messages.clear_pending(
+            ctx.session,
+            ctx.record,
+            known.appointment_id,
+            f"appointment_{known.status}",
+            clock(),
+        )
 
 
 async def on_case_transferred(ctx: MessageContext, event: CaseTransferred) -> None:
@@ -183,16 +170,3 @@ async def on_case_transferred(ctx: MessageContext, event: CaseTransferred) -> No
         .where(col(Message.appointment_id).in_(appointments))
         .values(organisation_id=event.to_organisation)
     )
-
-
-def appointment_handlers(policy: Policy, clock: Clock) -> dict[str, Handler]:
-    """The handlers of casework's events, bound to the service's clock and policy."""
-    scheduled, done = on_scheduled(policy, clock), on_done(clock)
-    return {
-        CaseTransferred.TYPE: on_case_transferred,
-        AppointmentScheduled.TYPE: scheduled,
-        AppointmentRescheduled.TYPE: scheduled,
-        AppointmentCancelled.TYPE: on_cancelled(policy, clock),
-        AppointmentAttended.TYPE: done,
-        AppointmentMissed.TYPE: done,
-    }

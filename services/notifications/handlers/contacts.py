@@ -13,7 +13,7 @@ from sqlmodel import col
 from services.notifications.domain.messages import PENDING, Status
 from services.notifications.handlers import messages
 from services.notifications.models import Contact, KnownAppointment, Message, SmsConsent
-from shared.consumer import Handler, MessageContext
+from shared.consumer import MessageContext
 from shared.crypto import CryptoError, decrypt_field
 from shared.db import add_once
 from shared.events.envelope import Envelope
@@ -34,52 +34,48 @@ DEFAULT_LANGUAGE = "fr"
 SEALED_LANGUAGE = frozenset({PersonRegistered.TYPE, PersonUpdated.TYPE})
 
 
-def on_person_registered(languages: Languages) -> Handler:
+async def on_person_registered(
+    ctx: MessageContext, event: PersonRegistered, languages: Languages
+) -> None:
     """Record the new person as a contact who may later receive reminders, in their language."""
+    if await ctx.session.get(Contact, event.person_id) is not None:
+        return
+    language = await languages.open(
+        event.person_id, event.preferred_language_enc, event.preferred_language
+    )
+    ctx.session.add(
+        Contact(
+            person_id=event.person_id,
+            organisation_id=event.organisation_id,
+            chosen_name_enc=event.chosen_name,
+            preferred_language=language,
+            registered_at=event.registered_at,
+            source_event_id=ctx.envelope.id,
+            phone_enc=event.phone,
+            sms_consent=event.sms_consent,
+            timezone=event.timezone,
+        )
+    )
 
-    async def handle(ctx: MessageContext, event: PersonRegistered) -> None:
-        if await ctx.session.get(Contact, event.person_id) is not None:
-            return
-        language = await languages.open(
+
+async def on_person_updated(
+    ctx: MessageContext, event: PersonUpdated, languages: Languages
+) -> None:
+    """Follow a change of phone, language, time zone or SMS consent."""
+    contact = await ctx.session.get(Contact, event.person_id)
+    if contact is None:
+        return
+    if "phone" in event.changed:
+        contact.phone_enc, contact.phone_index = event.phone, None
+    if "chosen_name" in event.changed and event.chosen_name is not None:
+        contact.chosen_name_enc = event.chosen_name
+    if "preferred_language" in event.changed:
+        contact.preferred_language = await languages.open(
             event.person_id, event.preferred_language_enc, event.preferred_language
         )
-        ctx.session.add(
-            Contact(
-                person_id=event.person_id,
-                organisation_id=event.organisation_id,
-                chosen_name_enc=event.chosen_name,
-                preferred_language=language,
-                registered_at=event.registered_at,
-                source_event_id=ctx.envelope.id,
-                phone_enc=event.phone,
-                sms_consent=event.sms_consent,
-                timezone=event.timezone,
-            )
-        )
-
-    return handle
-
-
-def on_person_updated(languages: Languages) -> Handler:
-    """Follow a change of phone, language, time zone or SMS consent."""
-
-    async def handle(ctx: MessageContext, event: PersonUpdated) -> None:
-        contact = await ctx.session.get(Contact, event.person_id)
-        if contact is None:
-            return
-        if "phone" in event.changed:
-            contact.phone_enc, contact.phone_index = event.phone, None
-        if "chosen_name" in event.changed and event.chosen_name is not None:
-            contact.chosen_name_enc = event.chosen_name
-        if "preferred_language" in event.changed:
-            contact.preferred_language = await languages.open(
-                event.person_id, event.preferred_language_enc, event.preferred_language
-            )
-        contact.timezone = event.timezone
-        if "sms_consent" in event.changed:  # an edit of something else leaves consent as it is
-            contact.sms_consent = event.sms_consent
-
-    return handle
+    contact.timezone = event.timezone
+    if "sms_consent" in event.changed:  # an edit of something else leaves consent as it is
+        contact.sms_consent = event.sms_consent
 
 
 class KeyStoreAway(ConnectionError):
@@ -167,24 +163,20 @@ async def on_consent_withdrawn(ctx: MessageContext, event: ConsentWithdrawn) -> 
     )
 
 
-def on_person_erased(keys: KeyStoreClient) -> Handler:
+async def on_person_erased(ctx: MessageContext, event: PersonErased, keys: KeyStoreClient) -> None:
     """Forget the person: their contact, their appointments' places, every message not sent."""
-
-    async def handle(ctx: MessageContext, event: PersonErased) -> None:
-        keys.forget(event.person_id)
-        await ctx.session.execute(delete(Contact).where(col(Contact.person_id) == event.person_id))
-        await ctx.session.execute(
-            delete(SmsConsent).where(col(SmsConsent.person_id) == event.person_id)
-        )
-        await ctx.session.execute(
-            update(KnownAppointment)
-            .where(col(KnownAppointment.person_id) == event.person_id)
-            .values(place_enc="")
-        )
-        pending = select(Message).where(
-            col(Message.person_id) == event.person_id, col(Message.status).in_(PENDING)
-        )
-        for message in (await ctx.session.execute(pending)).scalars():
-            messages.settle(message, ctx.record, Status.CLEARED, "person_erased", event.erased_at)
-
-    return handle
+    keys.forget(event.person_id)
+    await ctx.session.execute(delete(Contact).where(col(Contact.person_id) == event.person_id))
+    await ctx.session.execute(
+        delete(SmsConsent).where(col(SmsConsent.person_id) == event.person_id)
+    )
+    await ctx.session.execute(
+        update(KnownAppointment)
+        .where(col(KnownAppointment.person_id) == event.person_id)
+        .values(place_enc="")
+    )
+    pending = select(Message).where(
+        col(Message.person_id) == event.person_id, col(Message.status).in_(PENDING)
+    )
+    for message in (await ctx.session.execute(pending)).scalars():
+        messages.settle(message, ctx.record, Status.CLEARED, "person_erased", event.erased_at)
