@@ -5,20 +5,24 @@ from __future__ import annotations
 from services.intake.handlers import answers
 from services.intake.models import inbox_table, parked_table
 from services.intake.queries.keys import KeyStore
-from shared.consumer import ConsumerConfig, Handler
+from shared.consumer import ConsumerConfig, Subscriptions, bind
 from shared.events import casework
 
 NAME = "intake.referral_answers"
 TOPICS = [casework.TOPIC]
+SUBSCRIPTIONS: Subscriptions = {
+    casework.ReferralAccepted.TYPE: answers.on_referral_accepted,
+    casework.ReferralDeclined.TYPE: answers.on_referral_declined,
+}
 
 
 def referral_answers_consumer(keys: KeyStore) -> ConsumerConfig:
     """The consumer that moves referrals as the partners' services answer them (a decline's
     reason is read with the person's key)."""
-    subscriptions: dict[str, Handler] = {
-        casework.ReferralAccepted.TYPE: answers.on_referral_accepted,
-        casework.ReferralDeclined.TYPE: answers.on_referral_declined(keys),
-    }
     return ConsumerConfig(
-        name=NAME, topics=TOPICS, handlers=subscriptions, inbox=inbox_table, parked=parked_table
+        name=NAME,
+        topics=TOPICS,
+        handlers=bind(SUBSCRIPTIONS, keys=keys),
+        inbox=inbox_table,
+        parked=parked_table,
     )

@@ -13,7 +13,7 @@ from services.intake.domain import referrals as rules
 from services.intake.domain.persons import ERASED
 from services.intake.models import Referral
 from services.intake.queries.keys import KeyErased, KeyStore
-from shared.consumer import Handler, MessageContext
+from shared.consumer import MessageContext
 from shared.crypto import CryptoError, decrypt_field
 from shared.events.casework import ReferralAccepted, ReferralDeclined, decline_reason_aad
 from shared.poison import PoisonEvent
@@ -38,21 +38,19 @@ async def on_referral_accepted(ctx: MessageContext, event: ReferralAccepted) -> 
     _move(ctx, referral, "accept", None, event.accepted_at)
 
 
-def on_referral_declined(keys: KeyStore) -> Handler:
-    """A handler moving the referral to declined, with the partner's reason in it for the
+async def on_referral_declined(
+    ctx: MessageContext, event: ReferralDeclined, keys: KeyStore
+) -> None:
+    """Move the referral to declined, with the partner's reason in it for the
     referring organisation to read; the same rules as an acceptance for late or odd answers."""
-
-    async def handle(ctx: MessageContext, event: ReferralDeclined) -> None:
-        referral = await _answered(
-            ctx.session, event.referral_id, event.person_id, event.organisation_id
-        )
-        if referral.status != "requested":
-            log.info("referral.answer_after_move", referral_id=referral.id, status=referral.status)
-            return
-        reason = await _reason(ctx.session, keys, event)
-        _move(ctx, referral, "decline", reason, event.declined_at)
-
-    return handle
+    referral = await _answered(
+        ctx.session, event.referral_id, event.person_id, event.organisation_id
+    )
+    if referral.status != "requested":
+        log.info("referral.answer_after_move", referral_id=referral.id, status=referral.status)
+        return
+    reason = await _reason(ctx.session, keys, event)
+    _move(ctx, referral, "decline", reason, event.declined_at)
 
 
 async def _answered(
