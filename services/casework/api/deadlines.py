@@ -46,7 +46,7 @@ async def record_clock_event(
         )
         await uow.commit()
         answers = await queries.of_case(uow.session, rules, deadline.case_id, principal)
-    return next(d for d in answers if d.id == deadline.id)
+    return next(d for d in answers if d.id == str(deadline_id))
 
 
 @router.post("/deadline-rules/recompute", response_model=RecomputeResult)
