@@ -4,35 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from services.casework.container import Casework
 from services.casework.domain.deadlines import RuleBook
 from services.casework.domain.procedures import Catalogue
 from shared.auth import Caseworker, Coordinator
 from shared.keystore import KeyStoreClient
-from shared.service import Now, Reading, Units, container_getter
+from shared.service import Now, Reading, Units, provided
 
-_casework = container_getter(Casework)
-
-
-def _keys(request: Request) -> KeyStoreClient:
-    return _casework(request).keys
-
-
-def _rules(request: Request) -> RuleBook:
-    return _casework(request).rules
-
-
-def _procedures(request: Request) -> Catalogue:
-    return _casework(request).procedures
-
-
-Keys = Annotated[KeyStoreClient, Depends(_keys)]
+Keys = Annotated[KeyStoreClient, Depends(provided(Casework, lambda c: c.keys))]
 """Intake's key store, which seals and unseals what is written about a person."""
-Rules = Annotated[RuleBook, Depends(_rules)]
+Rules = Annotated[RuleBook, Depends(provided(Casework, lambda c: c.rules))]
 """The deadline rules in force (read on each request: a test may give others)."""
-Procedures = Annotated[Catalogue, Depends(_procedures)]
+Procedures = Annotated[Catalogue, Depends(provided(Casework, lambda c: c.procedures))]
 """The procedures a case can follow."""
 
 __all__ = [

@@ -100,29 +100,19 @@ def recompute(
     computed = compute(rule, deadline.anchor, clock_of(deadline))
     if computed.due == deadline.computed_due and rule.version == deadline.rule_version:
         return computed
-    uow.session.add(
-        DeadlineRevision(
-            deadline_id=deadline.id,
-            cause=cause,
-            old_due=deadline.computed_due,
-            new_due=computed.due,
-            old_rule_version=deadline.rule_version,
-            new_rule_version=rule.version,
-            recomputed_at=now,
-        )
+    event = DeadlineRecomputed(
+        case_id=deadline.case_id,
+        deadline_id=deadline.id,
+        cause=cause,
+        old_due=deadline.computed_due,
+        new_due=computed.due,
+        old_rule_version=deadline.rule_version,
+        new_rule_version=rule.version,
+        recomputed_at=now,
     )
-    uow.record(
-        DeadlineRecomputed(
-            case_id=deadline.case_id,
-            deadline_id=deadline.id,
-            cause=cause,
-            old_due=deadline.computed_due,
-            new_due=computed.due,
-            old_rule_version=deadline.rule_version,
-            new_rule_version=rule.version,
-            recomputed_at=now,
-        )
-    )
+    # the revision row keeps what the event says, less the case (its deadline names it)
+    uow.session.add(DeadlineRevision(**event.model_dump(exclude={"case_id"})))
+    uow.record(event)
     log.info("deadline.recomputed", deadline_id=deadline.id, cause=cause)
     deadline.computed_due, deadline.rule_version = computed.due, rule.version
     deadline.legal_reference = rule.legal_reference

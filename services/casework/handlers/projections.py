@@ -8,6 +8,7 @@ from sqlalchemy import delete, select, update
 from sqlmodel import col
 
 from services.casework.handlers.referrals import forget_reasons, withdraw_pending
+from services.casework.handlers.sharing import revoked
 from services.casework.models import (
     Appointment,
     Case,
@@ -18,7 +19,7 @@ from services.casework.models import (
     Task,
 )
 from shared.consumer import Handler, MessageContext
-from shared.events.casework import CaseShareRevoked
+from shared.db import add_once
 from shared.events.intake import (
     ConsentGiven,
     ConsentWithdrawn,
@@ -32,23 +33,20 @@ log = structlog.get_logger(__name__)
 
 async def on_person_registered(ctx: MessageContext, event: PersonRegistered) -> None:
     """Remember which organisation registered the person: it may open their cases."""
-    if await ctx.session.get(KnownPerson, event.person_id) is None:
-        ctx.session.add(
-            KnownPerson(person_id=event.person_id, organisation_id=event.organisation_id)
-        )
+    await add_once(
+        ctx.session, KnownPerson(person_id=event.person_id, organisation_id=event.organisation_id)
+    )
 
 
 async def on_consent_given(ctx: MessageContext, event: ConsentGiven) -> None:
     """Remember the consent: sharing a case with a partner needs one that stands."""
-    if await ctx.session.get(KnownConsent, event.consent_id) is None:
-        ctx.session.add(
-            KnownConsent(
-                consent_id=event.consent_id,
-                person_id=event.person_id,
-                purpose=event.purpose,
-                partner_id=event.partner_id,
-            )
-        )
+    consent = KnownConsent(
+        consent_id=event.consent_id,
+        person_id=event.person_id,
+        purpose=event.purpose,
+        partner_id=event.partner_id,
+    )
+    await add_once(ctx.session, consent)
 
 
 async def on_consent_withdrawn(ctx: MessageContext, event: ConsentWithdrawn) -> None:
@@ -74,15 +72,7 @@ async def _revoke_shares(
         query = query.where(col(CaseShare.organisation_id) == organisation_id)
     for share in (await ctx.session.execute(query)).scalars():
         share.status, share.answered_at = "revoked", ctx.envelope.time
-        ctx.record(
-            CaseShareRevoked(
-                case_id=share.case_id,
-                share_id=share.id,
-                to_organisation=share.organisation_id,
-                cause=cause,
-                revoked_at=ctx.envelope.time,
-            )
-        )
+        ctx.record(revoked(share, cause, ctx.envelope.time))
         log.info("case.share_revoked", case_id=share.case_id, cause=cause)
 
 

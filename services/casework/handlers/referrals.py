@@ -19,6 +19,7 @@ from services.casework.models import Case, IncomingReferral, ReferralSettings
 from services.casework.queries.referrals import auto_accepted, find_incoming
 from shared.auth import Principal
 from shared.consumer import MessageContext
+from shared.db import add_once
 from shared.events.base import Event
 from shared.events.casework import CaseOpened, decline_reason_aad
 from shared.events.intake import ReferralRequested, ReferralStatusChanged
@@ -36,10 +37,6 @@ async def on_referral_requested(ctx: MessageContext, event: ReferralRequested) -
     it at once if the partner opted in for its service."""
     if not domain.takes_on(event.service):
         return
-    # the inbox stops a redelivered envelope; this stops another envelope of the same referral
-    if await ctx.session.get(IncomingReferral, event.referral_id) is not None:
-        log.info("referral.already_received", referral_id=event.referral_id)
-        return
     incoming = IncomingReferral(
         id=event.referral_id,
         person_id=event.person_id,
@@ -48,7 +45,10 @@ async def on_referral_requested(ctx: MessageContext, event: ReferralRequested) -
         status=domain.PENDING,
         requested_at=event.requested_at,
     )
-    ctx.session.add(incoming)
+    # the inbox stops a redelivered envelope; this stops another envelope of the same referral
+    if not await add_once(ctx.session, incoming):
+        log.info("referral.already_received", referral_id=event.referral_id)
+        return
     automatic = domain.accepts_automatically(
         event.service, await auto_accepted(ctx.session, event.partner_id)
     )

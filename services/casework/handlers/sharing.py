@@ -100,13 +100,7 @@ def _answered(
 ) -> CaseShareRevoked | CaseShareAnswered:
     """The event of an answer: the owner's revocation, or the partner's acceptance or refusal."""
     if action is ShareAction.REVOKE:
-        return CaseShareRevoked(
-            case_id=share.case_id,
-            share_id=share.id,
-            to_organisation=share.organisation_id,
-            cause="revoked_by_owner",
-            revoked_at=now,
-        )
+        return revoked(share, "revoked_by_owner", now)
     return CaseShareAnswered(
         case_id=share.case_id,
         share_id=share.id,
@@ -114,6 +108,17 @@ def _answered(
         kind=share.kind,
         status=share.status,
         answered_at=now,
+    )
+
+
+def revoked(share: CaseShare, cause: str, at: datetime) -> CaseShareRevoked:
+    """The event of an offer ended by its owner, or by the person's consent withdrawn or erasure."""
+    return CaseShareRevoked(
+        case_id=share.case_id,
+        share_id=share.id,
+        to_organisation=share.organisation_id,
+        cause=cause,
+        revoked_at=at,
     )
 
 

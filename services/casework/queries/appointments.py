@@ -15,6 +15,7 @@ from services.casework.schemas.appointments import AppointmentPublic
 from shared.auth import Principal
 from shared.events.casework import place_aad
 from shared.keystore import KeyStoreClient
+from shared.schemas import present
 
 
 async def public(keys: KeyStoreClient, case: Case, appointment: Appointment) -> AppointmentPublic:
@@ -22,19 +23,8 @@ async def public(keys: KeyStoreClient, case: Case, appointment: Appointment) -> 
     place = await unseal(
         keys, case.person_id, appointment.place_enc, place_aad(case.id, appointment.id)
     )
-    return AppointmentPublic(
-        id=appointment.id,
-        case_id=appointment.case_id,
-        kind=appointment.kind,
-        starts_at=appointment.starts_at,
-        timezone=appointment.timezone,
-        local_start=appointment.starts_at.astimezone(ZoneInfo(appointment.timezone)),
-        place=place,
-        status=appointment.status,
-        revision=appointment.revision,
-        updated_by=appointment.updated_by,
-        updated_at=appointment.updated_at,
-    )
+    local_start = appointment.starts_at.astimezone(ZoneInfo(appointment.timezone))
+    return present(AppointmentPublic, appointment, local_start=local_start, place=place)
 
 
 async def list_for_case(

@@ -15,6 +15,7 @@ from services.casework.queries.access import Need, find_case, scoped
 from services.casework.schemas.cases import CaseFilters, CasePage, CasePublic, TimelineEntry
 from shared.auth import Principal, may_see_organisation
 from shared.crypto import is_encrypted
+from shared.schemas import present
 
 
 def public(case: Case, procedures: Catalogue) -> CasePublic:
@@ -25,9 +26,7 @@ def public(case: Case, procedures: Catalogue) -> CasePublic:
             allowed = list(procedures.get(case.case_type).allowed(case.status))
         except UnknownCaseType:
             allowed = []  # a procedure withdrawn from the rule data: the case stays readable
-    return CasePublic.model_validate(
-        {**case.model_dump(), "allowed_transitions": allowed}, from_attributes=False
-    )
+    return present(CasePublic, case, allowed_transitions=allowed)
 
 
 async def get_case(

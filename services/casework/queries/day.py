@@ -23,6 +23,7 @@ from services.casework.schemas.day import Day, DayFilters, DueDeadline, LateTask
 from shared.auth import Principal
 from shared.events.casework import place_aad
 from shared.keystore import KeyStoreClient
+from shared.schemas import present
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -80,10 +81,10 @@ async def _deadlines(
         due = effective_due(deadline)
         if due is None:
             continue  # suspended: nothing runs until it resumes
-        entry = DueDeadline(
-            case_id=deadline.case_id,
+        entry = present(
+            DueDeadline,
+            deadline,
             deadline_id=deadline.id,
-            rule_id=deadline.rule_id,
             label=deadline_public(deadline, rules, []).label,
             due=due,
             days_left=(due - today).days,
@@ -111,11 +112,11 @@ async def _late_tasks(
         .order_by(col(Task.due_on))
     )
     return [
-        LateTask(
-            case_id=t.case_id,
+        present(
+            LateTask,
+            t,
             task_id=t.id,
             title=await unseal(keys, persons[t.case_id], t.title_enc, task_aad(t.case_id, t.id)),
-            due_on=t.due_on,
         )
         for t in rows.scalars()
         if t.due_on is not None
@@ -142,12 +143,10 @@ async def _this_week(
         .order_by(col(Appointment.starts_at))
     )
     return [
-        WeekAppointment(
-            case_id=a.case_id,
+        present(
+            WeekAppointment,
+            a,
             appointment_id=a.id,
-            kind=a.kind,
-            starts_at=a.starts_at,
-            timezone=a.timezone,
             place=await unseal(keys, persons[a.case_id], a.place_enc, place_aad(a.case_id, a.id)),
         )
         for a in rows.scalars()

@@ -13,6 +13,7 @@ from services.casework.models import Deadline, DeadlineRevision
 from services.casework.queries.access import find_case
 from services.casework.schemas.deadlines import DeadlinePublic, RevisionPublic
 from shared.auth import Principal
+from shared.schemas import present
 
 
 def effective_due(deadline: Deadline) -> date | None:
@@ -42,20 +43,12 @@ def public(deadline: Deadline, rules: RuleBook, revisions: list[RevisionPublic])
     except UnknownRule:
         label = deadline.rule_id
     notified, computed = deadline.notified_due, deadline.computed_due
-    return DeadlinePublic(
-        id=deadline.id,
-        case_id=deadline.case_id,
-        rule_id=deadline.rule_id,
+    return present(
+        DeadlinePublic,
+        deadline,
         label=label,
-        rule_version=deadline.rule_version,
-        legal_reference=deadline.legal_reference,
-        anchor=deadline.anchor,
-        computed_due=computed,
-        notified_due=notified,
         due=effective_due(deadline),
         differs=notified is not None and computed is not None and notified != computed,
-        status=deadline.status,
-        clock=deadline.clock,
         revisions=revisions,
     )
 
@@ -72,7 +65,5 @@ async def _revisions(
     )
     found: dict[str, list[RevisionPublic]] = {}
     for revision in rows.scalars():
-        found.setdefault(revision.deadline_id, []).append(
-            RevisionPublic.model_validate(revision, from_attributes=True)
-        )
+        found.setdefault(revision.deadline_id, []).append(present(RevisionPublic, revision))
     return found

@@ -18,6 +18,7 @@ from services.casework.schemas.referrals import (
 from shared.auth import Principal
 from shared.events.casework import decline_reason_aad
 from shared.keystore import KeyStoreClient
+from shared.schemas import present
 from shared.web import NotFound
 
 _INVISIBLE = "No referral with this id was received by your organisation."
@@ -40,9 +41,7 @@ async def public(keys: KeyStoreClient, incoming: IncomingReferral) -> IncomingPu
     if incoming.reason_enc is not None:
         aad = decline_reason_aad(incoming.id)
         reason = await unseal(keys, incoming.person_id, incoming.reason_enc, aad)
-    return IncomingPublic.model_validate(
-        {**incoming.model_dump(exclude={"reason_enc"}), "reason": reason}
-    )
+    return present(IncomingPublic, incoming, reason=reason)
 
 
 async def inbox(
@@ -71,7 +70,7 @@ async def settings_of(session: AsyncSession, organisation_id: str) -> ReferralSe
     row = await session.get(ReferralSettings, organisation_id)
     if row is None:
         return ReferralSettingsPublic(organisation_id=organisation_id, auto_accept=[])
-    return ReferralSettingsPublic.model_validate(row, from_attributes=True)
+    return present(ReferralSettingsPublic, row)
 
 
 async def auto_accepted(session: AsyncSession, organisation_id: str) -> list[str]:

@@ -10,11 +10,12 @@ from services.casework.models import CaseShare
 from services.casework.queries.access import find_case
 from services.casework.schemas.sharing import SharePublic
 from shared.auth import Principal, may_see_organisation
+from shared.schemas import present
 
 
 def public(share: CaseShare) -> SharePublic:
     """An offer as its parties read it."""
-    return SharePublic.model_validate(share, from_attributes=True)
+    return present(SharePublic, share)
 
 
 async def of_case(session: AsyncSession, case_id: str, principal: Principal) -> list[SharePublic]:

@@ -15,6 +15,7 @@ from services.casework.queries.sealing import unseal
 from services.casework.schemas.work import DocumentPublic, NotePublic, TaskPublic
 from shared.auth import Principal
 from shared.keystore import KeyStoreClient
+from shared.schemas import present
 from shared.web import Forbidden
 
 EXPIRING_WITHIN = timedelta(days=30)
@@ -42,17 +43,7 @@ async def owned_case(session: AsyncSession, case_id: str, principal: Principal) 
 async def task_public(keys: KeyStoreClient, case: Case, task: Task) -> TaskPublic:
     """The task with its title in clear."""
     title = await unseal(keys, case.person_id, task.title_enc, task_aad(case.id, task.id))
-    return TaskPublic(
-        id=task.id,
-        case_id=task.case_id,
-        title=title,
-        due_on=task.due_on,
-        assignee=task.assignee,
-        added_by=task.added_by,
-        added_at=task.added_at,
-        completed_at=task.completed_at,
-        done=task.completed_at is not None,
-    )
+    return present(TaskPublic, task, title=title, done=task.completed_at is not None)
 
 
 async def list_tasks(
@@ -79,9 +70,7 @@ async def list_tasks(
 async def note_public(keys: KeyStoreClient, case: Case, note: Note) -> NotePublic:
     """The note in clear."""
     text = await unseal(keys, case.person_id, note.text_enc, note_aad(case.id, note.id))
-    return NotePublic(
-        id=note.id, case_id=note.case_id, text=text, added_by=note.added_by, added_at=note.added_at
-    )
+    return present(NotePublic, note, text=text)
 
 
 async def list_notes(

@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from services.casework.domain.appointments import Kind, Outcome
 from shared.bounds import Instant, Version
+from shared.schemas import Command
 
 DEFAULT_TIMEZONE = "Europe/Paris"
 
@@ -54,10 +55,8 @@ History = Annotated[
 ]
 
 
-class AppointmentCreate(BaseModel):
+class AppointmentCreate(Command):
     """Schedule an appointment of the case's person."""
-
-    model_config = ConfigDict(extra="forbid")
 
     kind: Kind
     starts_at: StartsAt
@@ -66,10 +65,8 @@ class AppointmentCreate(BaseModel):
     outcome: History = None
 
 
-class AppointmentReschedule(BaseModel):
+class AppointmentReschedule(Command):
     """Move an appointment or change its place, from the revision you read."""
-
-    model_config = ConfigDict(extra="forbid")
 
     revision: Revision
     starts_at: StartsAt | None = None
@@ -78,10 +75,8 @@ class AppointmentReschedule(BaseModel):
     outcome: History = None
 
 
-class AppointmentChange(BaseModel):
+class AppointmentChange(Command):
     """Cancel an appointment or record its outcome; give `revision` to refuse a stale one."""
-
-    model_config = ConfigDict(extra="forbid")
 
     revision: Revision | None = None
 

@@ -7,9 +7,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 from shared.bounds import Day, Identifier, Limit, Offset, UserId, Version
+from shared.schemas import Command
 
 CaseType = Annotated[str, StringConstraints(max_length=64, pattern=r"^[a-z][a-z0-9_]{1,63}$")]
 Status = Annotated[str, StringConstraints(max_length=64, pattern=r"^[a-z][a-z0-9_]{1,63}$")]
@@ -30,10 +31,8 @@ class CaseService(StrEnum):
     ADMINISTRATIVE_HELP = "administrative_help"
 
 
-class CaseCreate(BaseModel):
+class CaseCreate(Command):
     """Open a case for a person your organisation registered, under one procedure."""
-
-    model_config = ConfigDict(extra="forbid")
 
     person_id: uuid.UUID
     case_type: CaseType
@@ -42,20 +41,16 @@ class CaseCreate(BaseModel):
     notified: Notified = Field(default_factory=dict)
 
 
-class ProcedureChoice(BaseModel):
+class ProcedureChoice(Command):
     """Choose the procedure of a case opened from a referral."""
-
-    model_config = ConfigDict(extra="forbid")
 
     case_type: CaseType
     version: Version
     on: Day | None = None
 
 
-class TransitionCreate(BaseModel):
+class TransitionCreate(Command):
     """Move the case to its next status, on the date the fact happened."""
-
-    model_config = ConfigDict(extra="forbid")
 
     to: Status
     on: Day = Field(description="the date of the fact, e.g. the day a decision was notified")
@@ -63,10 +58,8 @@ class TransitionCreate(BaseModel):
     notified: Notified = Field(default_factory=dict)
 
 
-class AssignmentUpdate(BaseModel):
+class AssignmentUpdate(Command):
     """Who follows the case in the owning organisation (null: nobody)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     assignee: UserId | None
     version: Version
@@ -89,10 +82,8 @@ class CasePublic(BaseModel):
     allowed_transitions: list[str] = Field(default_factory=list)
 
 
-class CaseFilters(BaseModel):
+class CaseFilters(Command):
     """Filters and paging of the cases list."""
-
-    model_config = ConfigDict(extra="forbid")
 
     person_id: uuid.UUID | None = None
     case_type: CaseType | None = None

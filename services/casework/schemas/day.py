@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from services.casework.schemas.cases import CasePage, CaseType, Status
 from shared.bounds import Limit, Offset
+from shared.schemas import Command
 
 
-class DayFilters(BaseModel):
+class DayFilters(Command):
     """How far ahead to look, which cases, which page."""
-
-    model_config = ConfigDict(extra="forbid")
 
     days: int = Field(default=7, ge=1, le=90, description="deadlines due within this many days")
     case_type: CaseType | None = None

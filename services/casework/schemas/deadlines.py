@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from shared.bounds import Day
+from shared.schemas import Command
 
 
 class ClockKind(StrEnum):
@@ -18,10 +19,8 @@ class ClockKind(StrEnum):
     INTERRUPTED = "interrupted"
 
 
-class ClockEventCreate(BaseModel):
+class ClockEventCreate(Command):
     """Suspend, resume or interrupt a deadline's clock, on the date it happened."""
-
-    model_config = ConfigDict(extra="forbid")
 
     kind: ClockKind
     on: Day

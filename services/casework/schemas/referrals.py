@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from services.casework.schemas.cases import CaseService
 from shared.bounds import Limit, Offset, Reason
+from shared.schemas import Command
 
 
 class IncomingStatus(StrEnum):
@@ -21,20 +22,16 @@ class IncomingStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-class IncomingFilters(BaseModel):
+class IncomingFilters(Command):
     """Filter and paging of the inbox of received referrals."""
-
-    model_config = ConfigDict(extra="forbid")
 
     status: IncomingStatus | None = None
     limit: Limit = 50
     offset: Offset = 0
 
 
-class DeclineCreate(BaseModel):
+class DeclineCreate(Command):
     """Why the partner says no (capacity, competence): staff free text, stored encrypted."""
-
-    model_config = ConfigDict(extra="forbid")
 
     reason: Reason
 
@@ -64,10 +61,8 @@ class IncomingPage(BaseModel):
     offset: int
 
 
-class ReferralSettingsUpdate(BaseModel):
+class ReferralSettingsUpdate(Command):
     """The services whose referrals the organisation accepts as they arrive."""
-
-    model_config = ConfigDict(extra="forbid")
 
     auto_accept: list[CaseService] = Field(max_length=len(CaseService))
 

@@ -6,9 +6,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, StringConstraints
 
 from shared.bounds import Reason
+from shared.schemas import Command
 
 OrganisationId = Annotated[
     str, StringConstraints(max_length=64, pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")
@@ -30,19 +31,15 @@ class ShareAction(StrEnum):
     REVOKE = "revoke"
 
 
-class ShareCreate(BaseModel):
+class ShareCreate(Command):
     """Offer a partner access to the case, or its ownership."""
-
-    model_config = ConfigDict(extra="forbid")
 
     organisation_id: OrganisationId
     kind: ShareKind
 
 
-class ShareAnswer(BaseModel):
+class ShareAnswer(Command):
     """A reason, required to decline."""
-
-    model_config = ConfigDict(extra="forbid")
 
     reason: Reason | None = None
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from shared.bounds import Day, Line, Note, UserId
+from shared.schemas import Command
 
 
-class TaskCreate(BaseModel):
+class TaskCreate(Command):
     """Something to do on the case; the title is stored and published encrypted."""
-
-    model_config = ConfigDict(extra="forbid")
 
     title: Line
     due_on: Day | None = None
@@ -34,10 +33,8 @@ class TaskPublic(BaseModel):
     done: bool
 
 
-class NoteCreate(BaseModel):
+class NoteCreate(Command):
     """A confidential note for the owning organisation; stored and published encrypted."""
-
-    model_config = ConfigDict(extra="forbid")
 
     text: Note
 
@@ -59,10 +56,8 @@ class DocumentStatus(StrEnum):
     RECEIVED = "received"
 
 
-class DocumentUpdate(BaseModel):
+class DocumentUpdate(Command):
     """Record where a checklist document stands (metadata only, never the file)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     status: DocumentStatus
     expires_on: Day | None = Field(default=None, description="when the document stops being valid")
