@@ -18,7 +18,7 @@ from services.casework.models import (
     Note,
     Task,
 )
-from shared.consumer import Handler, MessageContext
+from shared.consumer import MessageContext
 from shared.db import add_once
 from shared.events.intake import (
     ConsentGiven,
@@ -76,25 +76,19 @@ async def _revoke_shares(
         log.info("case.share_revoked", case_id=share.case_id, cause=cause)
 
 
-def on_person_erased(keys: KeyStoreClient) -> Handler:
-    """A handler that deletes the person's free text (notes, task titles, places) and ends
+async def on_person_erased(ctx: MessageContext, event: PersonErased, keys: KeyStoreClient) -> None:
+    """Delete the person's free text (notes, task titles, places) and ends
     every sharing of their cases; ids, dates and statuses stay for statistics and audit."""
-
-    async def handle(ctx: MessageContext, event: PersonErased) -> None:
-        keys.forget(event.person_id)
-        person = await ctx.session.get(KnownPerson, event.person_id)
-        if person is not None:
-            person.erased_at = event.erased_at
-        cases = select(col(Case.id)).where(col(Case.person_id) == event.person_id)
-        await ctx.session.execute(delete(Note).where(col(Note.case_id).in_(cases)))
-        await ctx.session.execute(
-            update(Task).where(col(Task.case_id).in_(cases)).values(title_enc="")
-        )
-        await ctx.session.execute(
-            update(Appointment).where(col(Appointment.case_id).in_(cases)).values(place_enc="")
-        )
-        await _revoke_shares(ctx, event.person_id, None, "person_erased")
-        await withdraw_pending(ctx.session, event.person_id, None, event.erased_at)
-        await forget_reasons(ctx.session, event.person_id)
-
-    return handle
+    keys.forget(event.person_id)
+    person = await ctx.session.get(KnownPerson, event.person_id)
+    if person is not None:
+        person.erased_at = event.erased_at
+    cases = select(col(Case.id)).where(col(Case.person_id) == event.person_id)
+    await ctx.session.execute(delete(Note).where(col(Note.case_id).in_(cases)))
+    await ctx.session.execute(update(Task).where(col(Task.case_id).in_(cases)).values(title_enc=""))
+    await ctx.session.execute(
+        update(Appointment).where(col(Appointment.case_id).in_(cases)).values(place_enc="")
+    )
+    await _revoke_shares(ctx, event.person_id, None, "person_erased")
+    await withdraw_pending(ctx.session, event.person_id, None, event.erased_at)
+    await forget_reasons(ctx.session, event.person_id)
