@@ -136,6 +136,22 @@ class ConsumerConfig:
         return f"{self.name}.dlq"
 
 
+def subscribe(
+    name: str,
+    topics: Sequence[str],
+    subscriptions: Subscriptions,
+    tables: tuple[Table, Table],
+    *,
+    prepare: Callable[[Sequence[Envelope]], Awaitable[None]] | None = None,
+    **given: Any,
+) -> ConsumerConfig:
+    """A consumer of `topics` applying `subscriptions`, its handlers given what they name
+    from `given`, with the service's (inbox, parked) tables."""
+    inbox, parked = tables
+    handlers = bind(subscriptions, **given)
+    return ConsumerConfig(name, topics, handlers, inbox, parked, prepare=prepare)
+
+
 class ConsumerRunner:
     """Consumes, applies each event once, commits offsets after the database commit."""
 

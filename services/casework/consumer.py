@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from services.casework.handlers import projections, referrals
 from services.casework.models import inbox_table, parked_table
-from shared.consumer import ConsumerConfig, Subscriptions, bind
+from shared.consumer import ConsumerConfig, Subscriptions, subscribe
 from shared.events import intake
 from shared.keystore import KeyStoreClient
 
@@ -22,10 +22,4 @@ SUBSCRIPTIONS: Subscriptions = {
 
 def intake_consumer(keys: KeyStoreClient) -> ConsumerConfig:
     """The consumer of intake's events: persons, consents, referrals and erasures."""
-    return ConsumerConfig(
-        name=NAME,
-        topics=TOPICS,
-        handlers=bind(SUBSCRIPTIONS, keys=keys),
-        inbox=inbox_table,
-        parked=parked_table,
-    )
+    return subscribe(NAME, TOPICS, SUBSCRIPTIONS, (inbox_table, parked_table), keys=keys)

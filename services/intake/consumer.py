@@ -5,7 +5,7 @@ from __future__ import annotations
 from services.intake.handlers import answers
 from services.intake.models import inbox_table, parked_table
 from services.intake.queries.keys import KeyStore
-from shared.consumer import ConsumerConfig, Subscriptions, bind
+from shared.consumer import ConsumerConfig, Subscriptions, subscribe
 from shared.events import casework
 
 NAME = "intake.referral_answers"
@@ -19,10 +19,4 @@ SUBSCRIPTIONS: Subscriptions = {
 def referral_answers_consumer(keys: KeyStore) -> ConsumerConfig:
     """The consumer that moves referrals as the partners' services answer them (a decline's
     reason is read with the person's key)."""
-    return ConsumerConfig(
-        name=NAME,
-        topics=TOPICS,
-        handlers=bind(SUBSCRIPTIONS, keys=keys),
-        inbox=inbox_table,
-        parked=parked_table,
-    )
+    return subscribe(NAME, TOPICS, SUBSCRIPTIONS, (inbox_table, parked_table), keys=keys)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from services.notifications.domain.policy import Policy
 from services.notifications.handlers import appointments, contacts, ledger
 from services.notifications.models import inbox_table, parked_table
 from shared.clock import Clock
-from shared.consumer import ConsumerConfig, Subscriptions, bind
+from shared.consumer import ConsumerConfig, Subscriptions, subscribe
 from shared.events import casework, intake, notifications
 from shared.keystore import KeyStoreClient
 
@@ -42,28 +44,17 @@ LEDGER: Subscriptions = {
 def consumers(keys: KeyStoreClient, policy: Policy, clock: Clock) -> list[ConsumerConfig]:
     """The three consumers, their handlers given the key store, the policy and the clock."""
     languages = contacts.Languages(keys)
-    given = {"keys": keys, "languages": languages, "policy": policy, "clock": clock}
+    given: dict[str, Any] = {"keys": keys, "languages": languages, "policy": policy, "clock": clock}
+    tables = (inbox_table, parked_table)
     return [
-        ConsumerConfig(
-            name="notifications.contacts",
-            topics=[intake.TOPIC],
-            handlers=bind(CONTACTS, **given),
+        subscribe(
+            "notifications.contacts",
+            [intake.TOPIC],
+            CONTACTS,
+            tables,
             prepare=languages.prefetch,  # the keys, before the transaction opens
-            inbox=inbox_table,
-            parked=parked_table,
+            **given,
         ),
-        ConsumerConfig(
-            name="notifications.appointments",
-            topics=[casework.TOPIC],
-            handlers=bind(APPOINTMENTS, **given),
-            inbox=inbox_table,
-            parked=parked_table,
-        ),
-        ConsumerConfig(
-            name="notifications.ledger",
-            topics=[notifications.TOPIC],
-            handlers=bind(LEDGER),
-            inbox=inbox_table,
-            parked=parked_table,
-        ),
+        subscribe("notifications.appointments", [casework.TOPIC], APPOINTMENTS, tables, **given),
+        subscribe("notifications.ledger", [notifications.TOPIC], LEDGER, tables),
     ]
