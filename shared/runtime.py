@@ -261,7 +261,7 @@ def base_app(runtime: Runtime, *, title: str, description: str) -> FastAPI:
 
 
 def parse_mode(service: str, argv: list[str]) -> str:
-    """The run mode from the command line: api, worker, all (the default) or migrate."""
+    """The run mode from the command line: api, worker, all (the default), migrate or verify-log."""
     parser = argparse.ArgumentParser(prog=f"python -m services.{service}")
     parser.add_argument("mode", nargs="?", default="all", choices=MODES)
     return str(parser.parse_args(argv).mode)
