@@ -13,9 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.wait import eventually
 from tests.e2e.conftest import Databases
 from tests.e2e.services import MASTER_KEY, ServiceProcess, token
+from tests.support.wait import eventually
 
 pytestmark = pytest.mark.integration
 

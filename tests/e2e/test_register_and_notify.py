@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import text
 
 from shared.db import create_engine
-from tests.support.wait import eventually
 from tests.e2e.conftest import Databases
 from tests.e2e.services import MASTER_KEY, ServiceProcess, token
 from tests.integration.kafka_tools import read_topic
+from tests.support.wait import eventually
 
 pytestmark = pytest.mark.integration
 

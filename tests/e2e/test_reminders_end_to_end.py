@@ -16,10 +16,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.wait import eventually
 from tests.e2e.conftest import Databases
 from tests.e2e.services import MASTER_KEY, ServiceProcess, a_noon_ahead, sms_through, token
 from tests.integration.fake_sms_process import FakeSmsProcess
+from tests.support.wait import eventually
 
 pytestmark = pytest.mark.integration
 

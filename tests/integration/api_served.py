@@ -13,9 +13,9 @@ from typing import Any, TypeVar
 import uvicorn
 from fastapi import FastAPI
 
-from tests.support.wait import eventually
 from tests.integration.api_seed import seed
 from tests.integration.api_world import Databases, open_world
+from tests.support.wait import eventually
 
 T = TypeVar("T")
 CALL_TIMEOUT = 120.0

@@ -32,8 +32,8 @@ from shared.auth import DEV_JWT_SECRET, AuthSettings
 from shared.consumer import ConsumerRunner
 from shared.events.catalog import default_registry
 from shared.migrations import upgrade
-from tests.support.infra import fresh_database
 from tests.integration.conftest import hand_over, token
+from tests.support.infra import fresh_database
 
 SERVICES = ("intake", "casework", "notifications")
 BACKENDS = ("postgresql", "sqlite")

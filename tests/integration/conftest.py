@@ -31,10 +31,10 @@ from shared.events.catalog import default_registry
 from shared.kafka import IncomingRecord, ensure_topics
 from shared.migrations import upgrade
 from shared.runtime import Runtime
-from tests.support import probe
-from tests.support.infra import fresh_database
 from tests.integration.fake_sms_process import FakeSmsProcess
 from tests.integration.kafka_tools import unique_topic
+from tests.support import probe
+from tests.support.infra import fresh_database
 
 
 @dataclass

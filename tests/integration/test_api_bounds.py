@@ -31,10 +31,10 @@ from shared.consumer import ConsumerRunner
 from shared.events.catalog import default_registry
 from shared.migrations import upgrade
 from shared.runtime import Runtime
-from tests.support.infra import fresh_database
 from tests.integration.conftest import CaseworkWorld, hand_over, token
 from tests.integration.test_casework_appointments import appointment_events
 from tests.integration.test_casework_cases import CASEWORKER, DESK, open_case, person
+from tests.support.infra import fresh_database
 
 pytestmark = pytest.mark.integration
 

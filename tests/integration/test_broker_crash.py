@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from deploy.local.kafka import KafkaBroker
 from shared.kafka import KafkaPublisher, ensure_topics
 from shared.relay import OutboxRelay
+from tests.integration.conftest import ProbeDb
 from tests.support import probe
 from tests.support.wait import eventually, running
-from tests.integration.conftest import ProbeDb
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -36,8 +36,8 @@ from shared.events.catalog import default_registry
 from shared.events.envelope import canonical_json
 from shared.kafka import IncomingRecord
 from shared.migrations import upgrade
-from tests.support.infra import fresh_database
 from tests.integration.conftest import hand_over, token
+from tests.support.infra import fresh_database
 
 pytestmark = pytest.mark.integration
 

@@ -26,9 +26,9 @@ from shared.events.intake import ReferralRequested
 from shared.kafka import ensure_topics
 from shared.migrations import upgrade
 from shared.runtime import Runtime
-from tests.support.wait import eventually, running
 from tests.integration.conftest import token
 from tests.integration.kafka_tools import produce_raw, unique_topic
+from tests.support.wait import eventually, running
 
 pytestmark = pytest.mark.integration
 

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import delete, select, update
 
 from shared.outbox import verify_log
-from tests.support import probe
 from tests.integration.conftest import ProbeDb
+from tests.support import probe
 
 pytestmark = pytest.mark.integration
 

@@ -10,9 +10,9 @@ import pytest
 from shared.events.envelope import Envelope
 from shared.kafka import KafkaPublisher, ensure_topics
 from shared.relay import OutboxRelay
+from tests.integration.conftest import ProbeDb
 from tests.support import probe
 from tests.support.wait import eventually
-from tests.integration.conftest import ProbeDb
 
 pytestmark = pytest.mark.integration
 

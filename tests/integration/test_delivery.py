@@ -16,10 +16,10 @@ from sqlalchemy import select
 from shared.db import SessionFactory
 from shared.kafka import KafkaPublisher, ensure_topics
 from shared.relay import OutboxRelay
-from tests.support import probe
-from tests.support.wait import eventually, running
 from tests.integration.conftest import ProbeDb
 from tests.integration.kafka_tools import read_topic
+from tests.support import probe
+from tests.support.wait import eventually, running
 
 pytestmark = pytest.mark.integration
 

@@ -22,9 +22,9 @@ from shared.events.casework import ReferralAccepted, ReferralDeclined, decline_r
 from shared.events.catalog import default_registry
 from shared.events.envelope import Envelope, canonical_json
 from shared.kafka import ensure_topics
-from tests.support.wait import eventually, running
 from tests.integration.conftest import token
 from tests.integration.kafka_tools import produce_raw, unique_topic
+from tests.support.wait import eventually, running
 
 pytestmark = pytest.mark.integration
 

@@ -13,8 +13,8 @@ from sqlalchemy import func, insert, select
 from shared.db import SessionFactory, create_engine, session_factory
 from shared.events.base import Event
 from shared.outbox import DEFAULT_MAX_EVENT_BYTES, EventTooLarge, Metadata, verify_log
-from tests.support import probe
 from shared.uow import UnitOfWork
+from tests.support import probe
 
 pytestmark = pytest.mark.integration
 

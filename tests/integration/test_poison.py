@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from shared.consumer import ConsumerRunner
 from shared.kafka import ensure_topics
-from tests.support import probe
-from tests.support.wait import eventually, running
 from tests.integration.conftest import ProbeDb
 from tests.integration.kafka_tools import produce_raw, read_topic
+from tests.support import probe
+from tests.support.wait import eventually, running
 
 pytestmark = pytest.mark.integration
 

@@ -20,8 +20,8 @@ from shared.db import create_engine
 from shared.kafka import KafkaPublisher, OutgoingMessage, PublisherFailed
 from shared.leader import Leadership, LeadershipLost
 from shared.relay import OutboxRelay
-from tests.support import probe
 from tests.integration.conftest import ProbeDb
+from tests.support import probe
 
 pytestmark = pytest.mark.integration
 

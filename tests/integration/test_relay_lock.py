@@ -15,9 +15,9 @@ from structlog.testing import capture_logs
 from shared.db import create_engine, session_factory
 from shared.kafka import KafkaPublisher, OutgoingMessage
 from shared.relay import OutboxRelay
+from tests.integration.kafka_tools import read_topic
 from tests.support import probe
 from tests.support.wait import eventually, running
-from tests.integration.kafka_tools import read_topic
 
 pytestmark = pytest.mark.integration
 

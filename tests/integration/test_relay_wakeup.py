@@ -9,9 +9,9 @@ import pytest
 from shared.kafka import KafkaPublisher
 from shared.notify import listen_for_notifications
 from shared.relay import OutboxRelay
+from tests.integration.conftest import ProbeDb
 from tests.support import probe
 from tests.support.wait import eventually, running
-from tests.integration.conftest import ProbeDb
 
 pytestmark = pytest.mark.integration
 

@@ -33,8 +33,8 @@ from services.notifications.providers.base import (
 from services.notifications.providers.dev import FileProvider
 from services.notifications.providers.smpp import SmppProvider
 from services.notifications.providers.twilio import TwilioProvider
-from tests.support.wait import eventually
 from tests.integration.fake_sms_process import FakeSmsProcess
+from tests.support.wait import eventually
 
 pytestmark = pytest.mark.integration
 

@@ -12,9 +12,9 @@ from shared.db import create_engine, session_factory
 from shared.kafka import KafkaPublisher, ensure_topics
 from shared.outbox import verify_log
 from shared.relay import OutboxRelay
+from tests.integration.test_delivery import effects_by_event
 from tests.support import probe
 from tests.support.wait import eventually, running
-from tests.integration.test_delivery import effects_by_event
 
 pytestmark = pytest.mark.integration
 

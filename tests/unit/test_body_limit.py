@@ -17,8 +17,8 @@ from fastapi import FastAPI, Request
 
 from shared.auth import DEV_JWT_SECRET, AuthSettings
 from shared.body_limit import BodyLimitMiddleware, install_body_limit
-from tests.support.wait import eventually
 from shared.web import REQUEST_ID_HEADER, RequestContextMiddleware, install_problem_handlers
+from tests.support.wait import eventually
 
 LIMIT = 1024
 CHUNK = 256
