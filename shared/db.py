@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import structlog
-from sqlalchemy import DateTime, event, inspect
+from sqlalchemy import Column, DateTime, event, inspect
 from sqlalchemy.engine import Connection, Dialect, Engine, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field
 
 SessionFactory = async_sessionmaker[AsyncSession]
 log = structlog.get_logger(__name__)
@@ -208,3 +209,8 @@ async def add_once(session: AsyncSession, row: object) -> bool:
         return False
     session.add(row)
     return True
+
+
+def instant(*, nullable: bool = False, index: bool = False) -> Any:
+    """A table field holding an aware UTC instant (a row's `…_at`), on every database."""
+    return Field(default=None, sa_column=Column(UtcDateTime(), nullable=nullable, index=index))

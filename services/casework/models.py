@@ -4,23 +4,18 @@ person's key (fetched from intake's key store); everything else is ids, dates an
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
-from shared.db import UtcDateTime
+from shared.db import instant
 from shared.inbox import define_inbox_tables
 from shared.outbox import define_outbox_table
 
 
 class CaseworkModel(SQLModel, registry=registry()):
     """Base of casework's tables."""
-
-
-def _at(nullable: bool = False) -> Any:
-    return Field(default=None, sa_column=Column(UtcDateTime(), nullable=nullable))
 
 
 class Case(CaseworkModel, table=True):
@@ -37,8 +32,8 @@ class Case(CaseworkModel, table=True):
     case_type: str | None = Field(default=None, index=True, max_length=64)
     status: str = Field(index=True, max_length=64)
     assignee: str | None = Field(default=None, index=True, max_length=128)
-    opened_at: datetime = _at()
-    updated_at: datetime | None = _at(nullable=True)
+    opened_at: datetime = instant()
+    updated_at: datetime | None = instant(nullable=True)
     version: int = Field(default=1)
 
 
@@ -49,7 +44,7 @@ class KnownPerson(CaseworkModel, table=True):
 
     person_id: str = Field(primary_key=True, max_length=36)
     organisation_id: str = Field(index=True, max_length=64)
-    erased_at: datetime | None = _at(nullable=True)
+    erased_at: datetime | None = instant(nullable=True)
 
 
 class KnownConsent(CaseworkModel, table=True):
@@ -61,7 +56,7 @@ class KnownConsent(CaseworkModel, table=True):
     person_id: str = Field(index=True, max_length=36)
     purpose: str = Field(max_length=64)
     partner_id: str | None = Field(default=None, index=True, max_length=64)
-    withdrawn_at: datetime | None = _at(nullable=True)
+    withdrawn_at: datetime | None = instant(nullable=True)
 
 
 class CaseShare(CaseworkModel, table=True):
@@ -75,9 +70,9 @@ class CaseShare(CaseworkModel, table=True):
     kind: str = Field(max_length=16)
     status: str = Field(max_length=16)
     offered_by: str = Field(max_length=128)
-    offered_at: datetime = _at()
+    offered_at: datetime = instant()
     answered_by: str | None = Field(default=None, max_length=128)
-    answered_at: datetime | None = _at(nullable=True)
+    answered_at: datetime | None = instant(nullable=True)
     reason: str | None = Field(default=None, max_length=500)
 
 
@@ -92,11 +87,11 @@ class IncomingReferral(CaseworkModel, table=True):
     organisation_id: str = Field(index=True, max_length=64)
     service: str = Field(max_length=64)
     status: str = Field(index=True, max_length=16)
-    requested_at: datetime = _at()
+    requested_at: datetime = instant()
     automatic: bool = False
     case_id: str | None = Field(default=None, max_length=36)
     answered_by: str | None = Field(default=None, max_length=128)
-    answered_at: datetime | None = _at(nullable=True)
+    answered_at: datetime | None = instant(nullable=True)
     reason_enc: str | None = None  # a decline's reason, encrypted with the person's key
 
 
@@ -108,7 +103,7 @@ class ReferralSettings(CaseworkModel, table=True):
     organisation_id: str = Field(primary_key=True, max_length=64)
     auto_accept: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     updated_by: str = Field(max_length=128)
-    updated_at: datetime = _at()
+    updated_at: datetime = instant()
 
 
 class Deadline(CaseworkModel, table=True):
@@ -128,8 +123,8 @@ class Deadline(CaseworkModel, table=True):
     computed_due: date | None = Field(default=None, index=True)
     notified_due: date | None = None
     status: str = Field(default="open", index=True, max_length=16)
-    set_at: datetime = _at()
-    closed_at: datetime | None = _at(nullable=True)
+    set_at: datetime = instant()
+    closed_at: datetime | None = instant(nullable=True)
 
 
 class DeadlineRevision(CaseworkModel, table=True):
@@ -144,7 +139,7 @@ class DeadlineRevision(CaseworkModel, table=True):
     new_due: date | None = None
     old_rule_version: int
     new_rule_version: int
-    recomputed_at: datetime = _at()
+    recomputed_at: datetime = instant()
 
 
 class DeadlineAlert(CaseworkModel, table=True):
@@ -157,7 +152,7 @@ class DeadlineAlert(CaseworkModel, table=True):
     deadline_id: str = Field(index=True, max_length=36)
     horizon_days: int
     due: date
-    noticed_at: datetime = _at()
+    noticed_at: datetime = instant()
 
 
 class Appointment(CaseworkModel, table=True):
@@ -168,13 +163,13 @@ class Appointment(CaseworkModel, table=True):
     id: str = Field(primary_key=True, max_length=36)
     case_id: str = Field(index=True, max_length=36)
     kind: str = Field(max_length=32)
-    starts_at: datetime = _at()
+    starts_at: datetime = instant()
     timezone: str = Field(max_length=64)
     place_enc: str
     status: str = Field(default="scheduled", max_length=16)
     revision: int = 1
     updated_by: str = Field(max_length=128)
-    updated_at: datetime = _at()
+    updated_at: datetime = instant()
 
 
 class Task(CaseworkModel, table=True):
@@ -188,8 +183,8 @@ class Task(CaseworkModel, table=True):
     due_on: date | None = Field(default=None, index=True)
     assignee: str | None = Field(default=None, max_length=128)
     added_by: str = Field(max_length=128)
-    added_at: datetime = _at()
-    completed_at: datetime | None = _at(nullable=True)
+    added_at: datetime = instant()
+    completed_at: datetime | None = instant(nullable=True)
 
 
 class Note(CaseworkModel, table=True):
@@ -202,7 +197,7 @@ class Note(CaseworkModel, table=True):
     organisation_id: str = Field(max_length=64)
     text_enc: str
     added_by: str = Field(max_length=128)
-    added_at: datetime = _at()
+    added_at: datetime = instant()
 
 
 class Document(CaseworkModel, table=True):
@@ -215,7 +210,7 @@ class Document(CaseworkModel, table=True):
     status: str = Field(max_length=16)
     expires_on: date | None = None
     updated_by: str = Field(max_length=128)
-    updated_at: datetime = _at()
+    updated_at: datetime = instant()
 
 
 metadata = CaseworkModel.metadata

@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Column, LargeBinary
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
-from shared.db import UtcDateTime
+from shared.db import instant
 from shared.inbox import define_inbox_tables
 from shared.outbox import define_outbox_table
 
@@ -32,9 +32,9 @@ class Person(IntakeModel, table=True):
     preferred_language: str | None = Field(default=None, max_length=35)
     sms_consent: bool = False
     timezone: str = Field(default="Europe/Paris", max_length=64)
-    registered_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    registered_at: datetime = instant()
     registered_by: str = Field(max_length=128)
-    erased_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
+    erased_at: datetime | None = instant(nullable=True)
     merged_into: str | None = Field(default=None, index=True, max_length=36)
 
 
@@ -56,7 +56,7 @@ class PersonKey(IntakeModel, table=True):
 
     person_id: str = Field(primary_key=True, max_length=36)
     wrapped_key: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    created_at: datetime = instant()
 
 
 class PersonVersion(IntakeModel, table=True):
@@ -73,7 +73,7 @@ class PersonVersion(IntakeModel, table=True):
     sms_consent: bool = False
     timezone: str = Field(max_length=64)
     replaced_by: str = Field(max_length=128)
-    replaced_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    replaced_at: datetime = instant()
 
 
 class LegalHold(IntakeModel, table=True):
@@ -85,9 +85,9 @@ class LegalHold(IntakeModel, table=True):
     person_id: str = Field(index=True, max_length=36)
     reason: str = Field(max_length=500)
     placed_by: str = Field(max_length=128)
-    placed_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    placed_at: datetime = instant()
     lifted_by: str | None = Field(default=None, max_length=128)
-    lifted_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
+    lifted_at: datetime | None = instant(nullable=True)
 
 
 class Partner(IntakeModel, table=True):
@@ -98,7 +98,7 @@ class Partner(IntakeModel, table=True):
     id: str = Field(primary_key=True, max_length=64)
     name: str = Field(max_length=200)
     services: list[str] = Field(sa_column=Column(JSON, nullable=False))
-    registered_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    registered_at: datetime = instant()
 
 
 class Consent(IntakeModel, table=True):
@@ -111,11 +111,9 @@ class Consent(IntakeModel, table=True):
     purpose: str = Field(max_length=64)
     partner_id: str | None = Field(default=None, max_length=64)
     given_by: str = Field(max_length=128)
-    given_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    given_at: datetime = instant()
     withdrawn_by: str | None = Field(default=None, max_length=128)
-    withdrawn_at: datetime | None = Field(
-        default=None, sa_column=Column(UtcDateTime(), nullable=True)
-    )
+    withdrawn_at: datetime | None = instant(nullable=True)
 
 
 class Referral(IntakeModel, table=True):
@@ -129,12 +127,10 @@ class Referral(IntakeModel, table=True):
     service: str = Field(max_length=64)
     status: str = Field(max_length=32)
     requested_by: str = Field(max_length=128)
-    requested_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    requested_at: datetime = instant()
     override_reason: str | None = Field(default=None, max_length=500)
     status_reason: str | None = Field(default=None, max_length=500)
-    updated_at: datetime | None = Field(
-        default=None, sa_column=Column(UtcDateTime(), nullable=True)
-    )
+    updated_at: datetime | None = instant(nullable=True)
     partner_case_id: str | None = Field(default=None, max_length=36)
 
 
@@ -149,7 +145,7 @@ class NeedsAssessment(IntakeModel, table=True):
     nights_without_shelter: int | None = None
     notes_enc: str | None = None
     assessed_by: str = Field(max_length=128)
-    assessed_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    assessed_at: datetime = instant()
 
 
 class Household(IntakeModel, table=True):
@@ -163,7 +159,7 @@ class Household(IntakeModel, table=True):
     reference_person_id: str = Field(unique=True, max_length=36)
     composition_enc: str
     version: int = 1
-    updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    updated_at: datetime = instant()
     updated_by: str = Field(max_length=128)
 
 
@@ -187,10 +183,10 @@ class Merge(IntakeModel, table=True):
     merged_id: str = Field(index=True, max_length=36)
     reason: str = Field(max_length=500)
     merged_by: str = Field(max_length=128)
-    merged_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    merged_at: datetime = instant()
     split_reason: str | None = Field(default=None, max_length=500)
     split_by: str | None = Field(default=None, max_length=128)
-    split_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
+    split_at: datetime | None = instant(nullable=True)
 
 
 metadata = IntakeModel.metadata

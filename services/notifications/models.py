@@ -5,23 +5,17 @@ opt-outs, inbox and outbox. Phone numbers are stored encrypted and found by keye
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Column
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
-from shared.db import UtcDateTime
+from shared.db import instant
 from shared.inbox import define_inbox_tables
 from shared.outbox import define_outbox_table
 
 
 class NotificationsModel(SQLModel, registry=registry()):
     """Base of notifications' tables."""
-
-
-def _at(nullable: bool = False, index: bool = False) -> Any:
-    return Field(default=None, sa_column=Column(UtcDateTime(), nullable=nullable, index=index))
 
 
 class Contact(NotificationsModel, table=True):
@@ -34,7 +28,7 @@ class Contact(NotificationsModel, table=True):
     organisation_id: str = Field(index=True, max_length=64)
     chosen_name_enc: str
     preferred_language: str = Field(max_length=35)
-    registered_at: datetime = _at()
+    registered_at: datetime = instant()
     source_event_id: str = Field(max_length=64)
     phone_enc: str | None = None
     phone_index: str | None = Field(default=None, index=True, max_length=64)
@@ -61,7 +55,7 @@ class KnownAppointment(NotificationsModel, table=True):
     person_id: str = Field(index=True, max_length=36)
     organisation_id: str = Field(index=True, max_length=64)
     kind: str = Field(max_length=32)
-    starts_at: datetime = _at()
+    starts_at: datetime = instant()
     timezone: str = Field(max_length=64)
     place_enc: str
     revision: int
@@ -82,21 +76,21 @@ class Message(NotificationsModel, table=True):
     kind: str = Field(max_length=32)
     revision: int = 0
     status: str = Field(index=True, max_length=16)
-    due_at: datetime = _at(index=True)
+    due_at: datetime = instant(index=True)
     deferred: bool = False
     to_enc: str | None = None  # only for answers to a number (opt-out confirmations)
     language: str | None = Field(default=None, max_length=35)
     attempts: int = 0
-    next_attempt_at: datetime | None = _at(nullable=True)
-    lease_until: datetime | None = _at(nullable=True)
+    next_attempt_at: datetime | None = instant(nullable=True)
+    lease_until: datetime | None = instant(nullable=True)
     provider: str | None = Field(default=None, max_length=32)
     provider_id: str | None = Field(default=None, index=True, max_length=64)
     reason: str | None = Field(default=None, max_length=200)
     requested_by: str | None = Field(default=None, max_length=128)
-    created_at: datetime = _at()
-    sent_at: datetime | None = _at(nullable=True)
-    delivered_at: datetime | None = _at(nullable=True)
-    updated_at: datetime = _at()
+    created_at: datetime = instant()
+    sent_at: datetime | None = instant(nullable=True)
+    delivered_at: datetime | None = instant(nullable=True)
+    updated_at: datetime = instant()
 
 
 class OptOut(NotificationsModel, table=True):
@@ -106,7 +100,7 @@ class OptOut(NotificationsModel, table=True):
 
     phone_index: str = Field(primary_key=True, max_length=64)
     keyword: str = Field(max_length=32)
-    opted_out_at: datetime = _at()
+    opted_out_at: datetime = instant()
 
 
 class ProviderCallback(NotificationsModel, table=True):
@@ -119,7 +113,7 @@ class ProviderCallback(NotificationsModel, table=True):
     kind: str = Field(primary_key=True, max_length=16)
     provider_id: str = Field(primary_key=True, max_length=64)
     status: str = Field(primary_key=True, max_length=32)
-    received_at: datetime = _at()
+    received_at: datetime = instant()
 
 
 metadata = NotificationsModel.metadata
