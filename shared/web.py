@@ -190,8 +190,10 @@ def _safe_error(error: Mapping[str, Any]) -> dict[str, object]:
     loc = [part if isinstance(part, int) else str(part) for part in error.get("loc", ())]
     msg = str(error.get("msg", ""))
     given = error.get("input")
-    if isinstance(given, str) and given and given in msg:
-        msg = msg.replace(given, "[redacted]")
+    if isinstance(given, str) and given:
+        # the input only where it stands as a word of its own: a one-letter input must not
+        # turn "Extra inputs are not permitted" into "E[redacted]tra inputs…"
+        msg = re.sub(rf"(?<!\w){re.escape(given)}(?!\w)", "[redacted]", msg)
     return {"loc": loc, "msg": msg, "type": str(error.get("type", ""))}
 
 
