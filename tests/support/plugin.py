@@ -1,4 +1,4 @@
-"""Pytest fixtures for real Kafka and PostgreSQL (load with pytest_plugins in conftest.py)."""
+"""Pytest fixtures: real Kafka and PostgreSQL, and a headless browser (loaded by conftest.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from selenium.webdriver.chrome.webdriver import WebDriver
 
 from deploy.local.kafka import KafkaBroker, unavailable_reason
+from tests.support.browser import require_browser, start_browser
 from tests.support.infra import (
     InfraUnavailable,
     fresh_database,
@@ -58,3 +60,14 @@ def kafka_broker(tmp_path: Path) -> Iterator[KafkaBroker]:
         yield broker
     finally:
         broker.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[WebDriver]:
+    """A headless Chromium at desktop size for the session (skipped without one, outside CI)."""
+    require_browser()
+    driver = start_browser()
+    try:
+        yield driver
+    finally:
+        driver.quit()
