@@ -10,3 +10,4 @@ SELECT 'CREATE DATABASE notifications' WHERE NOT EXISTS (SELECT FROM pg_database
 SELECT 'CREATE DATABASE casework' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'casework')\gexec
 SELECT 'CREATE DATABASE housing' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'housing')\gexec
 SELECT 'CREATE DATABASE audit' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'audit')\gexec
+SELECT 'CREATE DATABASE console' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'console')\gexec

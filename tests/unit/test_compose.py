@@ -50,6 +50,22 @@ def discover_services() -> list[str]:
 SERVICES = discover_services()
 
 
+def roles_of(service: str) -> list[str]:
+    """The containers a service runs as: the modes its `__main__` docstring names (the
+    console, which has no worker, runs as api and migrate only)."""
+    first = (ROOT / "services" / service / "__main__.py").read_text().split("\n", 1)[0]
+    modes = set(re.findall(r"[a-z-]+", first.split(f"services.{service}", 1)[1]))
+    return [role for role in ROLES if role in modes]
+
+
+def uses_kafka(service: str) -> bool:
+    """A service with a worker reads and writes Kafka; one without talks HTTP only."""
+    return "worker" in roles_of(service)
+
+
+SERVICE_ROLES = [(service, role) for service in SERVICES for role in roles_of(service)]
+
+
 def interpolate(value: Any) -> str:
     """A compose value as compose would see it with none of the variables set (the defaults)."""
     return _VARIABLE.sub(lambda match: match.group(2) or "", str(value))
@@ -312,8 +328,7 @@ def test_dockerfile_builds_one_locked_non_root_image() -> None:
 # --- the services ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("service", SERVICES)
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("service", "role"), SERVICE_ROLES)
 def test_service_container_runs_the_service_from_the_one_image(
     services: dict[str, dict[str, Any]], service: str, role: str
 ) -> None:
@@ -329,7 +344,7 @@ def test_service_container_runs_the_service_from_the_one_image(
 
     depends = entry.get("depends_on") or {}
     assert isinstance(depends, dict), f"{name}: depends_on needs conditions"
-    for infra in ("kafka", "postgres"):
+    for infra in ("kafka", "postgres") if uses_kafka(service) else ("postgres",):
         assert depends.get(infra, {}).get("condition") == "service_healthy", (name, infra)
     if role != "migrate":
         # one process creates the schema; api and worker start on a migrated database
@@ -339,8 +354,7 @@ def test_service_container_runs_the_service_from_the_one_image(
         assert str(entry.get("restart", "no")) == "no", "a one-shot migrate must not restart"
 
 
-@pytest.mark.parametrize("service", SERVICES)
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("service", "role"), SERVICE_ROLES)
 def test_service_environment_is_accepted_by_its_settings(
     services: dict[str, dict[str, Any]],
     monkeypatch: pytest.MonkeyPatch,
@@ -360,7 +374,8 @@ def test_service_environment_is_accepted_by_its_settings(
     assert url.path == f"/{service}", "each service uses its own database"
     assert url.username == postgres_env["POSTGRES_USER"]
     assert url.password == postgres_env["POSTGRES_PASSWORD"]
-    assert env[f"{prefix}KAFKA_BOOTSTRAP_SERVERS"] == KAFKA_BOOTSTRAP
+    if uses_kafka(service):
+        assert env[f"{prefix}KAFKA_BOOTSTRAP_SERVERS"] == KAFKA_BOOTSTRAP
 
     # the service's own settings class must accept exactly this environment
     for key in list(os.environ):
@@ -370,7 +385,8 @@ def test_service_environment_is_accepted_by_its_settings(
         monkeypatch.setenv(key, value)
     settings = settings_class(service)()
     assert settings.database_url == env[f"{prefix}DATABASE_URL"]
-    assert settings.kafka_bootstrap_servers == KAFKA_BOOTSTRAP
+    if uses_kafka(service):
+        assert settings.kafka_bootstrap_servers == KAFKA_BOOTSTRAP
     assert settings.auth.jwt_secret is not None or settings.auth.jwks_url
     master_key = getattr(settings, "master_key", None)
     if master_key is not None:
@@ -381,7 +397,7 @@ def test_no_two_services_share_a_database(services: dict[str, dict[str, Any]]) -
     owner: dict[str, str] = {}
     for service in SERVICES:
         prefix = env_prefix(service)
-        for role in ROLES:
+        for role in roles_of(service):
             url = environment(services[f"{service}-{role}"])[f"{prefix}DATABASE_URL"]
             database = urlsplit(url).path.lstrip("/")
             assert owner.setdefault(database, service) == service, (
@@ -402,7 +418,7 @@ def test_api_listens_in_the_container_and_is_published_on_loopback(
     default_port = settings_class(service).model_fields["api_port"].default
     assert published_ports(entry) == [(LOOPBACK, default_port, port)]
     assert f":{port}/healthz" in healthcheck_text(entry)
-    for role in ("worker", "migrate"):
+    for role in set(roles_of(service)) - {"api"}:
         other = f"{service}-{role}"
         assert not published_ports(services[other]), f"{other} serves no HTTP"
 

@@ -1,0 +1,1 @@
+"""The console: the caseworkers' web application, over the services' public HTTP APIs."""

@@ -1,0 +1,46 @@
+"""python -m services.console api|migrate"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+import uvicorn
+
+from services.console.app import create_app
+from services.console.bootstrap import bootstrap
+from services.console.container import Console
+from shared.logging import configure_logging
+from shared.migrations import upgrade
+
+
+def main() -> None:
+    """Run the console in the mode named on the command line."""
+    parser = argparse.ArgumentParser(prog="python -m services.console")
+    parser.add_argument("mode", nargs="?", default="api", choices=("api", "migrate"))
+    mode = str(parser.parse_args(sys.argv[1:]).mode)
+    asyncio.run(run(bootstrap(), mode))
+
+
+async def run(console: Console, mode: str) -> None:
+    """Migrate the console's database, then serve its pages (api) or stop (migrate)."""
+    settings = console.settings
+    configure_logging("console", level=settings.log_level, json=settings.log_json)
+    try:
+        await upgrade(console.engine, console.migrations)
+        if mode == "api":
+            config = uvicorn.Config(
+                create_app(console),
+                host=settings.api_host,
+                port=settings.api_port,
+                log_config=None,
+                access_log=False,
+            )
+            await uvicorn.Server(config).serve()
+    finally:
+        await console.close()
+
+
+if __name__ == "__main__":
+    main()

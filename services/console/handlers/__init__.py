@@ -1,0 +1,1 @@
+"""The console's use cases: signing in and out, choosing a language."""

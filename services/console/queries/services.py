@@ -1,0 +1,56 @@
+"""Asking the services' public APIs with the signed-in user's token; a service that does not
+answer makes its part of a page unavailable, not the page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import structlog
+
+log = structlog.get_logger(__name__)
+
+
+class Unreachable(Exception):
+    """The service did not answer usefully; the page shows its part as unavailable."""
+
+    def __init__(self, service: str) -> None:
+        super().__init__(service)
+        self.service = service
+
+
+class TokenRefused(Exception):
+    """A service refused the user's token (expired, revoked): the user signs in again."""
+
+
+@dataclass(frozen=True)
+class Services:
+    """One HTTP client per service, by name (intake, casework, notifications)."""
+
+    clients: dict[str, httpx.AsyncClient]
+
+    async def get(self, service: str, path: str, token: str, **params: Any) -> Any:
+        """The JSON a service answers, None for a 404; `Unreachable` when it is down or
+        answers 5xx."""
+        try:
+            response = await self.clients[service].get(
+                path, params=params or None, headers={"Authorization": f"Bearer {token}"}
+            )
+        except httpx.HTTPError as exc:
+            log.warning("console.service_unreachable", service=service, error=type(exc).__name__)
+            raise Unreachable(service) from exc
+        if response.status_code >= 500:
+            log.warning("console.service_failed", service=service, status=response.status_code)
+            raise Unreachable(service)
+        if response.status_code == 401:
+            raise TokenRefused(service)
+        if response.status_code == 404:
+            return None
+        response.raise_for_status()
+        return response.json()
+
+    async def close(self) -> None:
+        """Release the connections."""
+        for client in self.clients.values():
+            await client.aclose()

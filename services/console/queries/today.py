@@ -1,0 +1,65 @@
+"""What the Today page shows: the caseworker's day from casework, the referrals waiting for an
+answer, and the reminders' states from notifications; each from its own service."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from services.console.queries.services import Services, Unreachable
+
+HORIZON_DAYS = 14
+"""Deadlines shown ahead: the appeal delays that matter most are 15 days to a month."""
+
+
+@dataclass
+class Today:
+    """The parts of the page, and the services that could not give theirs."""
+
+    day: dict[str, Any] | None = None
+    waiting_referrals: list[dict[str, Any]] = field(default_factory=list)
+    reminders: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    unavailable: set[str] = field(default_factory=set)
+
+
+async def today(services: Services, token: str, roles: frozenset[str]) -> Today:
+    """The caseworker's Today page, from the services that answer."""
+    view = Today()
+    if not roles & {"caseworker", "coordinator"}:
+        return view
+    answers: list[Any] = list(
+        await asyncio.gather(
+            services.get("casework", "/day", token, days=HORIZON_DAYS),
+            services.get("casework", "/referrals/incoming", token, status="pending"),
+            return_exceptions=True,
+        )
+    )
+    day, incoming = answers
+    if isinstance(day, Unreachable) or isinstance(incoming, Unreachable):
+        view.unavailable.add("casework")
+    for answer in (day, incoming):
+        if isinstance(answer, BaseException) and not isinstance(answer, Unreachable):
+            raise answer
+    view.day = day if isinstance(day, dict) else None
+    view.waiting_referrals = incoming["items"] if isinstance(incoming, dict) else []
+    if view.day is not None:
+        await _reminders(services, token, view)
+    return view
+
+
+async def _reminders(services: Services, token: str, view: Today) -> None:
+    """The SMS states of this week's appointments, from notifications."""
+    assert view.day is not None
+    ids = [a["appointment_id"] for a in view.day["appointments_this_week"]]
+    answers = await asyncio.gather(
+        *(services.get("notifications", f"/appointments/{i}/messages", token) for i in ids),
+        return_exceptions=True,
+    )
+    for appointment_id, answer in zip(ids, answers, strict=True):
+        if isinstance(answer, Unreachable):
+            view.unavailable.add("notifications")
+        elif isinstance(answer, BaseException):
+            raise answer
+        elif answer is not None:
+            view.reminders[appointment_id] = answer

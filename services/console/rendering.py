@@ -1,0 +1,72 @@
+"""Rendering a page in the user's language: one Jinja environment per language, gettext
+catalogues read from the `.po` files at start (no build step), dates by babel."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from services.console.domain.sessions import direction
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+LOCALES = HERE / "locales"
+
+
+def catalogue(locale: str) -> NullTranslations:
+    """The translations of `locale` (English, the source language, has none)."""
+    po = LOCALES / locale / "LC_MESSAGES" / "console.po"
+    if not po.exists():
+        return NullTranslations()
+    with po.open("rb") as source:
+        messages = read_po(source, locale=locale)
+    compiled = io.BytesIO()
+    write_mo(compiled, messages)
+    compiled.seek(0)
+    return Translations(fp=compiled)
+
+
+class Pages:
+    """The console's templates, ready in each language it speaks."""
+
+    def __init__(self, locales: tuple[str, ...]) -> None:
+        self.locales = locales
+        self._envs = {locale: self._environment(locale) for locale in locales}
+
+    def _environment(self, locale: str) -> Environment:
+        env = Environment(
+            loader=FileSystemLoader(TEMPLATES),
+            autoescape=select_autoescape(["html"]),
+            extensions=["jinja2.ext.i18n"],
+        )
+        env.install_gettext_translations(catalogue(locale), newstyle=True)  # type: ignore[attr-defined]
+        env.globals.update(
+            locale=locale,
+            direction=direction(locale),
+            day=lambda d: _day(d, locale),
+            moment=lambda t, zone="Europe/Paris": _moment(t, zone, locale),
+        )
+        return env
+
+    def render(self, locale: str, name: str, **context: Any) -> str:
+        """The page `name` in `locale`."""
+        return self._envs[locale].get_template(name).render(**context)
+
+
+def _day(value: str | date, locale: str) -> str:
+    on = date.fromisoformat(value) if isinstance(value, str) else value
+    return format_date(on, format="long", locale=locale)
+
+
+def _moment(value: str | datetime, zone: str, locale: str) -> str:
+    at = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return format_datetime(at, format="medium", tzinfo=ZoneInfo(zone), locale=locale)

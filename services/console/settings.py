@@ -1,0 +1,47 @@
+"""The console's settings, read once at start from `CONSOLE_*` variables."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+LOCALES = ("fr", "en", "ar")
+
+
+class DevUser(BaseModel):
+    """A user the development sign-in page offers (never shown outside development)."""
+
+    user_id: str
+    organisation_id: str
+    roles: list[str]
+
+
+DEMO_USERS = [
+    DevUser(user_id="city-desk", organisation_id="city-montreuil", roles=["intake", "caseworker"]),
+    DevUser(user_id="x-caseworker", organisation_id="assoc-x", roles=["caseworker"]),
+    DevUser(
+        user_id="y-coordinator", organisation_id="assoc-y", roles=["caseworker", "coordinator"]
+    ),
+]
+
+
+class ConsoleSettings(ServiceSettings):
+    """Where the console answers, where the services are, and how long a session lasts."""
+
+    model_config = SettingsConfigDict(env_prefix="CONSOLE_", env_nested_delimiter="__")
+
+    database_url: str = "sqlite+aiosqlite:///.local/data/console.db"
+    api_port: int = 8000
+    intake_url: str = "http://127.0.0.1:8001"
+    casework_url: str = "http://127.0.0.1:8002"
+    notifications_url: str = "http://127.0.0.1:8004"
+    service_timeout_seconds: float = Field(default=5.0, gt=0)
+    idle_minutes: int = Field(default=30, gt=0, description="a session ends after this idleness")
+    max_hours: int = Field(default=12, gt=0, description="and after this long in any case")
+    default_locale: str = Field(default="fr", pattern="^(fr|en|ar)$")
+    dev_users: list[DevUser] = Field(default_factory=lambda: list(DEMO_USERS))
+    secure_cookies: bool | None = Field(
+        default=None, description="Secure cookies; by default on, except on localhost"
+    )

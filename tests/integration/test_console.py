@@ -1,0 +1,205 @@
+"""The console over real services: signing in and out, sessions that expire, forms that need
+their CSRF token, Today in French, English and Arabic, and a service that does not answer."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from services.console.app import create_app
+from services.console.bootstrap import bootstrap
+from services.console.container import Console
+from services.console.settings import ConsoleSettings
+from shared.auth import DEV_JWT_SECRET, AuthSettings, mint_token
+from shared.migrations import upgrade
+from tests.integration.conftest import CaseworkWorld
+from tests.integration.test_casework_cases import open_case, person
+from tests.support.infra import fresh_database
+
+pytestmark = pytest.mark.integration
+
+NOW = datetime(2026, 3, 25, 10, 0, tzinfo=UTC)
+DESK = {
+    "Authorization": "Bearer "
+    + mint_token(DEV_JWT_SECRET, user_id="city-desk", org="city-montreuil", roles=["caseworker"])
+}
+"""The city's desk user, straight to casework: the tests' own setup (the console never hands
+its token to the browser)."""
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def console(
+    request: pytest.FixtureRequest, tmp_path: Path, casework: CaseworkWorld
+) -> AsyncIterator[Console]:
+    """The console on its own database (SQLite file or PostgreSQL), asking the real casework;
+    notifications is a port where nothing answers."""
+    with contextlib.ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite+aiosqlite:///{tmp_path / 'console.db'}"
+        else:
+            url = stack.enter_context(fresh_database(request.getfixturevalue("pg_server_url")))
+        async for service in _console(url, casework):
+            yield service
+
+
+async def _console(url: str, casework: CaseworkWorld) -> AsyncIterator[Console]:
+    settings = ConsoleSettings(
+        development=True, database_url=url, auth=AuthSettings(jwt_secret=DEV_JWT_SECRET)
+    )
+    clients = {
+        "casework": casework.http,
+        "intake": httpx.AsyncClient(base_url="http://127.0.0.1:9", timeout=2),
+        "notifications": httpx.AsyncClient(base_url="http://127.0.0.1:9", timeout=2),
+    }
+    service = bootstrap(settings, clients=clients)
+    service.clock.set(NOW)
+    casework.casework.clock = lambda: NOW
+    await upgrade(service.engine, service.migrations)
+    yield service
+    await service.engine.dispose()
+
+
+@pytest.fixture
+async def desk(console: Console) -> AsyncIterator[httpx.AsyncClient]:
+    """A caseworker's browser, as HTTP: it keeps the console's cookies."""
+    transport = httpx.ASGITransport(app=create_app(console))
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
+        yield client
+
+
+async def sign_in(desk: httpx.AsyncClient, user: str = "city-desk") -> httpx.Response:
+    page = await desk.get("/signin", headers={"Accept-Language": "fr-FR,fr;q=0.9"})
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert csrf is not None, page.text
+    return await desk.post("/signin/dev", data={"user_id": user, "csrf": csrf.group(1)})
+
+
+def csrf_of(page: httpx.Response) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert found is not None, page.text
+    return found.group(1)
+
+
+async def test_a_page_asks_for_sign_in_first(desk: httpx.AsyncClient) -> None:
+    answer = await desk.get("/today")
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/signin"
+
+
+async def test_the_development_sign_in_lists_three_organisations(
+    desk: httpx.AsyncClient,
+) -> None:
+    page = await desk.get("/signin", headers={"Accept-Language": "en"})
+    assert page.status_code == 200
+    for user, organisation in [
+        ("city-desk", "city-montreuil"),
+        ("x-caseworker", "assoc-x"),
+        ("y-coordinator", "assoc-y"),
+    ]:
+        assert f"Sign in as {user}" in page.text
+        assert organisation in page.text
+
+
+async def test_signing_in_without_the_forms_token_is_refused(desk: httpx.AsyncClient) -> None:
+    answer = await desk.post("/signin/dev", data={"user_id": "city-desk", "csrf": "guess"})
+    assert answer.status_code == 403
+    assert "passerelle_session" not in answer.cookies
+
+
+async def test_the_session_cookie_is_http_only_and_same_site(desk: httpx.AsyncClient) -> None:
+    answer = await sign_in(desk)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/today"
+    cookie = next(
+        v
+        for k, v in answer.headers.multi_items()
+        if k == "set-cookie" and "passerelle_session" in v
+    )
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie
+
+
+async def test_today_shows_my_deadlines_in_french_then_arabic(
+    desk: httpx.AsyncClient, casework: CaseworkWorld, client: httpx.AsyncClient
+) -> None:
+    person_id = await person(client, casework)
+    appeal = await open_case(casework, person_id, "cnda_appeal", on="2026-03-02")  # due 2 Apr
+    await mine(casework, appeal)
+    await sign_in(desk)
+    today = await desk.get("/today")
+    assert today.status_code == 200
+    assert 'lang="fr" dir="ltr"' in today.text
+    assert "Échéances des 14 prochains jours" in today.text
+    assert "2 avril 2026" in today.text  # babel's French long date
+
+    changed = await desk.post("/language", data={"locale": "ar", "csrf": csrf_of(today)})
+    assert changed.status_code == 303
+    arabic = await desk.get("/today")
+    assert 'lang="ar" dir="rtl"' in arabic.text
+    assert "المواعيد النهائية" in arabic.text
+
+
+async def mine(casework: CaseworkWorld, case: dict) -> None:
+    """Assign the case to the desk user: Today lists the caseworker's own cases."""
+    answer = await casework.http.put(
+        f"/cases/{case['id']}/assignee", json={"assignee": "city-desk", "version": 1}, headers=DESK
+    )
+    assert answer.status_code == 200, answer.text
+
+
+async def test_a_form_without_its_token_changes_nothing(desk: httpx.AsyncClient) -> None:
+    await sign_in(desk)
+    refused = await desk.post("/language", data={"locale": "ar"})
+    assert refused.status_code == 403
+    page = await desk.get("/today")
+    assert 'lang="fr"' in page.text
+
+
+async def test_a_signed_out_session_opens_nothing(desk: httpx.AsyncClient) -> None:
+    await sign_in(desk)
+    page = await desk.get("/today")
+    old = desk.cookies.get("passerelle_session")
+    assert old
+    out = await desk.post("/signout", data={"csrf": csrf_of(page)})
+    assert out.status_code == 303
+    desk.cookies.set("passerelle_session", old, domain="localhost")
+    again = await desk.get("/today")
+    assert again.status_code == 303
+    assert again.headers["location"] == "/signin"
+
+
+async def test_a_session_ends_after_half_an_hour_without_a_request(
+    desk: httpx.AsyncClient, console: Console
+) -> None:
+    await sign_in(desk)
+    assert (await desk.get("/today")).status_code == 200
+    console.clock.set(NOW + timedelta(minutes=29))
+    assert (await desk.get("/today")).status_code == 200
+    console.clock.set(NOW + timedelta(minutes=29 + 31))
+    assert (await desk.get("/today")).status_code == 303
+
+
+async def test_a_service_that_does_not_answer_leaves_the_rest_of_the_page(
+    desk: httpx.AsyncClient, casework: CaseworkWorld, client: httpx.AsyncClient
+) -> None:
+    person_id = await person(client, casework)
+    appeal = await open_case(casework, person_id, "cnda_appeal", on="2026-03-02")
+    await mine(casework, appeal)
+    scheduled = await casework.http.post(
+        f"/cases/{appeal['id']}/appointments",
+        json={"kind": "lawyer", "starts_at": "2026-03-27T14:00:00+01:00", "place": "Cabinet"},
+        headers=DESK,
+    )
+    assert scheduled.status_code == 201, scheduled.text
+    await sign_in(desk)
+    page = await desk.get("/today")
+    assert page.status_code == 200
+    assert "Le service notifications ne répond pas" in page.text
+    assert "Rendez-vous de la semaine" in page.text
+    assert "Cabinet" in page.text
