@@ -189,6 +189,7 @@ def welcome(urls: dict[str, str], bootstrap: str, made: Demo, local: Path) -> st
     return f"""
 Passerelle is running.
 
+  console        {urls["console"]}  (sign in as a demo user of any organisation)
   intake         {urls["intake"]}/docs
   casework       {casework}/docs
   notifications  {urls["notifications"]}/docs

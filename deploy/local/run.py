@@ -21,6 +21,7 @@ from shared.auth import DEV_JWT_SECRET
 
 SERVICES = {"intake": 8001, "casework": 8002, "notifications": 8004}
 FAKE_SMS_PORT = 8090
+CONSOLE_PORT = 8000
 
 
 def dev_secrets(local: Path) -> dict[str, str]:
@@ -60,6 +61,19 @@ def service_env(
     return env
 
 
+def console_env(urls: dict[str, str], local: Path) -> dict[str, str]:
+    """The console's environment: its own SQLite file and the services' URLs."""
+    return {
+        **os.environ,
+        "CONSOLE_DATABASE_URL": f"sqlite+aiosqlite:///{local / 'data' / 'console'}.db",
+        "CONSOLE_API_PORT": urls["console"].rsplit(":", 1)[1],
+        "CONSOLE_DEVELOPMENT": "true",  # the demo users' sign-in page
+        "CONSOLE_AUTH__JWT_SECRET": DEV_JWT_SECRET,
+        "CONSOLE_LOG_JSON": "true",
+        **{f"CONSOLE_{name.upper()}_URL": urls[name] for name in SERVICES},
+    }
+
+
 def start_fake_sms(port: int, local: Path) -> subprocess.Popen[bytes]:
     """The local fake SMS provider: it records every message in .local/sms/messages.jsonl."""
     (local / "sms").mkdir(exist_ok=True)
@@ -71,11 +85,13 @@ def start_fake_sms(port: int, local: Path) -> subprocess.Popen[bytes]:
     )
 
 
-def start_service(name: str, env: dict[str, str], logs: Path) -> subprocess.Popen[bytes]:
+def start_service(
+    name: str, env: dict[str, str], logs: Path, mode: str = "all"
+) -> subprocess.Popen[bytes]:
     """`python -m services.<name> all`, logging to .local/logs/<name>.log."""
     sink = (logs / f"{name}.log").open("ab")
     return subprocess.Popen(
-        [sys.executable, "-m", f"services.{name}", "all"],
+        [sys.executable, "-m", f"services.{name}", mode],
         env=env,
         stdout=sink,
         stderr=subprocess.STDOUT,
@@ -161,6 +177,7 @@ def _start_services(
 ) -> dict[str, str]:
     ports = {name: pick_port(preferred) for name, preferred in SERVICES.items()}
     ports["fake-sms"] = pick_port(FAKE_SMS_PORT)
+    ports["console"] = pick_port(CONSOLE_PORT)
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     processes["fake-sms"] = start_fake_sms(ports["fake-sms"], local)
     for name in SERVICES:
@@ -168,6 +185,8 @@ def _start_services(
         processes[name] = start_service(name, env, local / "logs")
     for name in SERVICES:
         wait_ready(name, urls[name], processes[name])
+    processes["console"] = start_service("console", console_env(urls, local), local / "logs", "api")
+    wait_ready("console", urls["console"], processes["console"])
     return urls
 
 

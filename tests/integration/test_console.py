@@ -3,6 +3,7 @@ their CSRF token, Today in French, English and Arabic, and a service that does n
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 from collections.abc import AsyncIterator
@@ -11,6 +12,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from selenium.webdriver.chrome.webdriver import WebDriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from services.console.app import create_app
 from services.console.bootstrap import bootstrap
@@ -18,8 +23,10 @@ from services.console.container import Console
 from services.console.settings import ConsoleSettings
 from shared.auth import DEV_JWT_SECRET, AuthSettings, mint_token
 from shared.migrations import upgrade
+from tests.integration.api_served import serve
 from tests.integration.conftest import CaseworkWorld
 from tests.integration.test_casework_cases import open_case, person
+from tests.support.browser import PHONE, axe_violations, resized, screenshot
 from tests.support.infra import fresh_database
 
 pytestmark = pytest.mark.integration
@@ -203,3 +210,62 @@ async def test_a_service_that_does_not_answer_leaves_the_rest_of_the_page(
     assert "Le service notifications ne répond pas" in page.text
     assert "Rendez-vous de la semaine" in page.text
     assert "Cabinet" in page.text
+
+
+async def test_a_caseworker_signs_in_and_reads_today_in_three_languages_in_a_real_browser(
+    browser: WebDriver,
+    console: Console,
+    casework: CaseworkWorld,
+    client: httpx.AsyncClient,
+    request: pytest.FixtureRequest,
+) -> None:
+    person_id = await person(client, casework)
+    await mine(casework, await open_case(casework, person_id, "cnda_appeal", on="2026-03-02"))
+    database = request.node.callspec.params["console"]
+    async with serve(create_app(console)) as url:
+        # the browser blocks: it runs in a thread while this loop serves the console
+        await asyncio.to_thread(walk_through_today, browser, url, database)
+
+
+def walk_through_today(driver: WebDriver, url: str, database: str) -> None:
+    """Sign in from the development page, read Today in English, French and Arabic (also on a
+    phone), check each page with axe, then sign out."""
+    driver.delete_all_cookies()
+    driver.get(f"{url}/today")
+    assert driver.current_url == f"{url}/signin", "a page asks for sign-in first"
+    assert not axe_violations(driver)
+    submit(driver, "//button[contains(., 'city-desk')]", "form[action='/signout']")
+    assert driver.current_url == f"{url}/today"
+
+    shown = {}
+    for locale, heading in [("en", "Today"), ("fr", "Aujourd\u2019hui"), ("ar", "اليوم")]:
+        Select(driver.find_element(By.ID, "locale")).select_by_value(locale)
+        submit(driver, "//form[@action='/language']//button", f"html[lang='{locale}']")
+        title = driver.find_element(By.TAG_NAME, "h1").text
+        assert title.startswith(heading), title
+        shown[locale] = driver.find_element(By.ID, "main").text
+        html = driver.find_element(By.TAG_NAME, "html")
+        assert html.get_attribute("dir") == ("rtl" if locale == "ar" else "ltr")
+        violations = axe_violations(driver)
+        assert not violations, violations
+        screenshot(driver, f"console/{database}/today-{locale}", full_page=True)
+    assert "April 2, 2026" in shown["en"]
+    assert "2 avril 2026" in shown["fr"]
+    assert "Appeal to the CNDA" in shown["ar"]  # the rule's label is casework's data
+    with resized(driver, PHONE):
+        screenshot(driver, f"console/{database}/today-ar-phone", full_page=True, viewport=PHONE)
+
+    submit(driver, "//form[@action='/signout']//button", "form[action='/signin/dev']")
+    assert driver.current_url == f"{url}/signin"
+    driver.get(f"{url}/today")
+    assert driver.current_url == f"{url}/signin", "a signed-out session opens nothing"
+
+
+def submit(driver: WebDriver, button: str, selector: str) -> None:
+    """Click the `button` (XPath) of a form and wait (10 s at most) for the next page, the one
+    that has `selector`: the old page must be gone first, so a page that looks alike counts."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.XPATH, button).click()
+    wait = WebDriverWait(driver, 10)
+    wait.until(expected_conditions.staleness_of(old))
+    wait.until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, selector)))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import functools
 import os
@@ -120,19 +119,23 @@ def resized(driver: WebDriver, viewport: Viewport) -> Iterator[WebDriver]:
         set_viewport(driver, DESKTOP)
 
 
-def screenshot(driver: WebDriver, name: str, *, full_page: bool = False) -> Path:
-    """Save what the browser shows as tests/artifacts/<name>.png; `full_page` goes past the fold."""
+def screenshot(
+    driver: WebDriver, name: str, *, full_page: bool = False, viewport: Viewport = DESKTOP
+) -> Path:
+    """Save what the browser shows as tests/artifacts/<name>.png; `full_page` goes past the fold
+    (the page is laid out at `viewport`'s width and its whole height, then put back)."""
     path = ARTIFACTS / f"{name}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
     if not full_page:
         path.write_bytes(driver.get_screenshot_as_png())
         return path
-    size = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
-    clip = {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}
-    shot = driver.execute_cdp_cmd(
-        "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": clip}
-    )
-    path.write_bytes(base64.b64decode(shot["data"]))
+    # a taller viewport rather than a clip beyond it: a clip misplaces right-to-left pages
+    height = int(driver.execute_script("return document.documentElement.scrollHeight;"))
+    set_viewport(driver, Viewport(viewport.width, max(height, viewport.height), viewport.mobile))
+    try:
+        path.write_bytes(driver.get_screenshot_as_png())
+    finally:
+        set_viewport(driver, viewport)
     return path
 
 
