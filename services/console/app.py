@@ -12,7 +12,7 @@ from sqlalchemy import text
 from services.console.api import routers
 from services.console.api.deps import SignInFirst, guest_locale
 from services.console.container import Console
-from services.console.queries.services import TokenRefused
+from services.console.queries.services import TokenRefused, Unreachable
 from shared.health import health_router
 from shared.web import ProblemError, RequestContextMiddleware, install_problem_handlers
 
@@ -34,12 +34,18 @@ def create_app(console: Console) -> FastAPI:
         page = console.pages.render(guest_locale(request), "error.html", detail=detail)
         return HTMLResponse(page, status_code=status)
 
+    async def unavailable(request: Request, exc: Exception) -> Response:
+        service = exc.service if isinstance(exc, Unreachable) else "?"
+        page = console.pages.render(guest_locale(request), "unavailable.html", service=service)
+        return HTMLResponse(page, status_code=503)
+
     async def database() -> None:
         async with console.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
 
     app.add_exception_handler(SignInFirst, sign_in_first)
     app.add_exception_handler(TokenRefused, sign_in_first)
+    app.add_exception_handler(Unreachable, unavailable)
     app.add_exception_handler(ProblemError, error_page)
     app.add_middleware(RequestContextMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

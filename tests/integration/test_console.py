@@ -42,26 +42,31 @@ its token to the browser)."""
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def console(
-    request: pytest.FixtureRequest, tmp_path: Path, casework: CaseworkWorld
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    casework: CaseworkWorld,
+    client: httpx.AsyncClient,
 ) -> AsyncIterator[Console]:
-    """The console on its own database (SQLite file or PostgreSQL), asking the real casework;
-    notifications is a port where nothing answers."""
+    """The console on its own database (SQLite file or PostgreSQL), asking the real intake and
+    casework; notifications is a port where nothing answers."""
     with contextlib.ExitStack() as stack:
         if request.param == "sqlite":
             url = f"sqlite+aiosqlite:///{tmp_path / 'console.db'}"
         else:
             url = stack.enter_context(fresh_database(request.getfixturevalue("pg_server_url")))
-        async for service in _console(url, casework):
+        async for service in _console(url, casework, client):
             yield service
 
 
-async def _console(url: str, casework: CaseworkWorld) -> AsyncIterator[Console]:
+async def _console(
+    url: str, casework: CaseworkWorld, intake: httpx.AsyncClient
+) -> AsyncIterator[Console]:
     settings = ConsoleSettings(
         development=True, database_url=url, auth=AuthSettings(jwt_secret=DEV_JWT_SECRET)
     )
     clients = {
         "casework": casework.http,
-        "intake": httpx.AsyncClient(base_url="http://127.0.0.1:9", timeout=2),
+        "intake": intake,
         "notifications": httpx.AsyncClient(base_url="http://127.0.0.1:9", timeout=2),
     }
     service = bootstrap(settings, clients=clients)
@@ -212,6 +217,71 @@ async def test_a_service_that_does_not_answer_leaves_the_rest_of_the_page(
     assert "Cabinet" in page.text
 
 
+async def test_a_search_finds_a_person_of_my_organisation(
+    desk: httpx.AsyncClient, client: httpx.AsyncClient
+) -> None:
+    registered = await client.post("/persons", json={"chosen_name": "Mariam"}, headers=DESK)
+    assert registered.status_code == 201, registered.text
+    await sign_in(desk)
+    page = await desk.get("/persons", params={"q": "maryam"})
+    assert page.status_code == 200
+    assert f'href="/persons/{registered.json()["id"]}">Mariam</a>' in page.text
+
+
+async def test_a_refused_registration_says_why_beside_the_field(desk: httpx.AsyncClient) -> None:
+    await sign_in(desk)
+    form = await desk.get("/persons/new")
+    refused = await desk.post(
+        "/persons", data={"csrf": csrf_of(form), "chosen_name": "", "birth_year": "1850"}
+    )
+    assert refused.status_code == 422
+    assert 'id="chosen_name" name="chosen_name"' in refused.text
+    assert 'aria-describedby="chosen_name-error"' in refused.text
+    assert '<span class="error" id="chosen_name-error">Ce champ est obligatoire.</span>' in (
+        refused.text
+    )
+    assert "Cette valeur est hors des limites acceptées." in refused.text  # 1850
+
+
+async def test_a_person_registered_with_a_chosen_name_only_gets_a_page(
+    desk: httpx.AsyncClient,
+) -> None:
+    await sign_in(desk)
+    form = await desk.get("/persons/new")
+    made = await desk.post("/persons", data={"csrf": csrf_of(form), "chosen_name": "Yonas"})
+    assert made.status_code == 303
+    page = await desk.get(made.headers["location"])
+    assert page.status_code == 200
+    assert "<h1>Yonas</h1>" in page.text
+    assert "Aucun consentement enregistré." in page.text
+
+
+async def test_another_organisations_person_typed_in_is_not_found(
+    desk: httpx.AsyncClient, client: httpx.AsyncClient
+) -> None:
+    theirs = {
+        "Authorization": "Bearer "
+        + mint_token(DEV_JWT_SECRET, user_id="x", org="assoc-x", roles=["intake"])
+    }
+    registered = await client.post("/persons", json={"chosen_name": "Oksana"}, headers=theirs)
+    assert registered.status_code == 201, registered.text
+    await sign_in(desk)
+    page = await desk.get(f"/persons/{registered.json()['id']}")
+    assert page.status_code == 404
+    assert "Introuvable, ou non visible pour votre organisation." in page.text
+    assert "Oksana" not in page.text
+
+
+async def test_a_page_whose_service_is_down_says_so(
+    desk: httpx.AsyncClient, console: Console
+) -> None:
+    await sign_in(desk)
+    console.services.clients["intake"] = httpx.AsyncClient(base_url="http://127.0.0.1:9")
+    page = await desk.get("/persons")
+    assert page.status_code == 503
+    assert "Le service intake ne répond pas." in page.text
+
+
 async def test_a_caseworker_signs_in_and_reads_today_in_three_languages_in_a_real_browser(
     browser: WebDriver,
     console: Console,
@@ -255,6 +325,10 @@ def walk_through_today(driver: WebDriver, url: str, database: str) -> None:
     with resized(driver, PHONE):
         screenshot(driver, f"console/{database}/today-ar-phone", full_page=True, viewport=PHONE)
 
+    Select(driver.find_element(By.ID, "locale")).select_by_value("fr")
+    submit(driver, "//form[@action='/language']//button", "html[lang='fr']")
+    register_in_the_browser(driver, url, database)
+
     submit(driver, "//form[@action='/signout']//button", "form[action='/signin/dev']")
     assert driver.current_url == f"{url}/signin"
     driver.get(f"{url}/today")
@@ -269,3 +343,19 @@ def submit(driver: WebDriver, button: str, selector: str) -> None:
     wait = WebDriverWait(driver, 10)
     wait.until(expected_conditions.staleness_of(old))
     wait.until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, selector)))
+
+
+def register_in_the_browser(driver: WebDriver, url: str, database: str) -> None:
+    """Register a person from the form: a refusal shows beside its field, then the page."""
+    driver.get(f"{url}/persons/new")
+    submit(driver, "//form[@action='/persons']//button", "#chosen_name-error")
+    error = driver.find_element(By.ID, "chosen_name-error").text
+    assert error == "Ce champ est obligatoire."
+    assert driver.find_element(By.ID, "chosen_name").get_attribute("aria-invalid") == "true"
+    assert not axe_violations(driver)
+    screenshot(driver, f"console/{database}/person-new-refused-fr", full_page=True)
+    driver.find_element(By.ID, "chosen_name").send_keys("Amina")
+    submit(driver, "//form[@action='/persons']//button", "dl.details")
+    assert driver.find_element(By.TAG_NAME, "h1").text == "Amina"
+    assert not axe_violations(driver)
+    screenshot(driver, f"console/{database}/person-fr", full_page=True)

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Form, Request
 
 from services.console.container import Console
+from services.console.domain.problems import FORM_EXPIRED
 from services.console.domain.sessions import best_locale, same_token
 from services.console.handlers import sessions as handlers
 from services.console.models import BrowserSession
@@ -54,7 +55,7 @@ Signed = Annotated[BrowserSession, Depends(_signed_in)]
 
 async def _checked(signed: Signed, csrf: Annotated[str | None, Form()] = None) -> BrowserSession:
     if not same_token(csrf, signed.csrf_token):
-        raise Forbidden("This form has expired: reload the page and try again.")
+        raise Forbidden(FORM_EXPIRED)
     return signed
 
 

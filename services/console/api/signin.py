@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.console.api.deps import COOKIE, ConsoleDep, Now, SignedForm, guest_locale
+from services.console.domain.problems import FORM_EXPIRED, NO_DEMO_USER, NO_DEV_SIGN_IN
 from services.console.handlers import sessions as handlers
 from services.console.queries.sessions import current
 from shared.auth import mint_token
@@ -54,12 +55,12 @@ async def signin_as(
     """Development only: sign in as one of the demo users."""
     settings = console.settings
     if not settings.development:
-        raise NotFound("There is no development sign-in here.")
+        raise NotFound(NO_DEV_SIGN_IN)
     if not secrets.compare_digest(csrf, request.cookies.get(SIGNIN_COOKIE, "")):
-        raise Forbidden("This form has expired: reload the page and try again.")
+        raise Forbidden(FORM_EXPIRED)
     user = next((u for u in settings.dev_users if u.user_id == user_id), None)
     if user is None or settings.auth.jwt_secret is None:
-        raise NotFound("No such demo user.")
+        raise NotFound(NO_DEMO_USER)
     token = mint_token(
         settings.auth.jwt_secret.get_secret_value(),
         user_id=user.user_id,

@@ -20,6 +20,19 @@ class Unreachable(Exception):
         self.service = service
 
 
+@dataclass(frozen=True)
+class Answer:
+    """A service's answer to a change: 2xx with the resource, 4xx with a problem."""
+
+    status: int
+    body: dict[str, Any]
+
+    @property
+    def ok(self) -> bool:
+        """The change was made."""
+        return self.status < 400
+
+
 class TokenRefused(Exception):
     """A service refused the user's token (expired, revoked): the user signs in again."""
 
@@ -49,6 +62,23 @@ class Services:
             return None
         response.raise_for_status()
         return response.json()
+
+    async def post(self, service: str, path: str, token: str, body: dict[str, Any]) -> Answer:
+        """What a service answers to a change: its status and JSON (a problem for a 4xx);
+        `Unreachable` when it is down or answers 5xx."""
+        try:
+            response = await self.clients[service].post(
+                path, json=body, headers={"Authorization": f"Bearer {token}"}
+            )
+        except httpx.HTTPError as exc:
+            log.warning("console.service_unreachable", service=service, error=type(exc).__name__)
+            raise Unreachable(service) from exc
+        if response.status_code == 401:
+            raise TokenRefused(service)
+        if response.status_code >= 500:
+            log.warning("console.service_failed", service=service, status=response.status_code)
+            raise Unreachable(service)
+        return Answer(response.status_code, response.json() if response.content else {})
 
     async def close(self) -> None:
         """Release the connections."""

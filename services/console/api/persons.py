@@ -1,0 +1,95 @@
+"""The persons pages: search, registration with a chosen name only, a person's page."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from services.console.api.deps import ConsoleDep, Signed, SignedForm
+from services.console.domain.problems import NOT_FOUND, field_errors
+from shared.web import NotFound
+
+router = APIRouter(tags=["persons"])
+FORM_FIELDS = {"chosen_name", "phone", "preferred_language", "birth_year"}
+
+
+@router.get("/persons", response_class=HTMLResponse)
+async def persons(
+    signed: Signed,
+    console: ConsoleDep,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+) -> HTMLResponse:
+    """Search by name, phone or year of birth; without a search, the newest registrations."""
+    params = {"q": q.strip()} if q and q.strip() else {}
+    found = await console.services.get("intake", "/persons", signed.access_token, **params)
+    page = console.pages.render(
+        signed.locale, "persons.html", user=signed, q=q or "", found=found, page="persons"
+    )
+    return HTMLResponse(page)
+
+
+@router.get("/persons/new", response_class=HTMLResponse)
+async def new_person(signed: Signed, console: ConsoleDep) -> HTMLResponse:
+    """The registration form: a chosen name is enough."""
+    return _form(console, signed, {}, {})
+
+
+@router.post("/persons", response_class=HTMLResponse)
+async def register(
+    signed: SignedForm,
+    console: ConsoleDep,
+    chosen_name: Annotated[str, Form(max_length=200)] = "",
+    phone: Annotated[str, Form(max_length=60)] = "",
+    preferred_language: Annotated[str, Form(max_length=35)] = "",
+    birth_year: Annotated[str, Form(max_length=8)] = "",
+) -> Response:
+    """Register the person at intake; its refusals come back as sentences beside the fields."""
+    given = {
+        "chosen_name": chosen_name,
+        "phone": phone,
+        "preferred_language": preferred_language,
+        "birth_year": birth_year,
+    }
+    body: dict[str, Any] = {key: value.strip() for key, value in given.items() if value.strip()}
+    answer = await console.services.post("intake", "/persons", signed.access_token, body)
+    if answer.ok:
+        return RedirectResponse(f"/persons/{answer.body['id']}", status_code=303)
+    errors = field_errors(answer.status, answer.body, FORM_FIELDS)
+    return _form(console, signed, given, errors, status=answer.status)
+
+
+@router.get("/persons/{person_id}", response_class=HTMLResponse)
+async def person_page(person_id: uuid.UUID, signed: Signed, console: ConsoleDep) -> HTMLResponse:
+    """A person's details, consents and referrals; not found for another organisation's."""
+    token, base = signed.access_token, f"/persons/{person_id}"
+    person = await console.services.get("intake", base, token)
+    if person is None:
+        raise NotFound(NOT_FOUND)
+    consents = await console.services.get("intake", f"{base}/consents", token) or []
+    referrals = await console.services.get("intake", f"{base}/referrals", token) or []
+    page = console.pages.render(
+        signed.locale,
+        "person.html",
+        user=signed,
+        person=person,
+        consents=consents,
+        referrals=referrals,
+        page="persons",
+    )
+    return HTMLResponse(page)
+
+
+def _form(
+    console: ConsoleDep,
+    signed: Any,
+    given: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
+) -> HTMLResponse:
+    page = console.pages.render(
+        signed.locale, "person_new.html", user=signed, given=given, errors=errors, page="persons"
+    )
+    return HTMLResponse(page, status_code=status if errors else 200)
