@@ -15,6 +15,7 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from services.console.domain.problems import PURPOSES
 from services.console.domain.sessions import direction
 
 HERE = Path(__file__).resolve().parent
@@ -51,6 +52,7 @@ class Pages:
         env.install_gettext_translations(catalogue(locale), newstyle=True)  # type: ignore[attr-defined]
         env.globals.update(
             locale=locale,
+            purposes=PURPOSES,
             direction=direction(locale),
             day=lambda d: _day(d, locale),
             moment=lambda t, zone="Europe/Paris": _moment(t, zone, locale),

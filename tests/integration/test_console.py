@@ -282,6 +282,37 @@ async def test_a_page_whose_service_is_down_says_so(
     assert "Le service intake ne répond pas." in page.text
 
 
+async def test_consents_are_recorded_and_withdrawn_from_the_persons_page(
+    desk: httpx.AsyncClient, client: httpx.AsyncClient
+) -> None:
+    registered = await client.post("/persons", json={"chosen_name": "Samir"}, headers=DESK)
+    person = f"/persons/{registered.json()['id']}"
+    await sign_in(desk)
+    page = await desk.get(person)
+    given = await desk.post(
+        f"{person}/consents", data={"csrf": csrf_of(page), "purpose": "sms_reminders"}
+    )
+    assert given.status_code == 303
+    page = await desk.get(person)
+    assert "Rappels par SMS" in page.text
+    withdraw = re.search(r'action="(/persons/[^"]+/withdraw)"', page.text)
+    assert withdraw is not None, page.text
+    done = await desk.post(withdraw.group(1), data={"csrf": csrf_of(page)})
+    assert done.status_code == 303
+    assert "retiré" in (await desk.get(person)).text
+
+    # the same button again, from a page that was open before: intake refuses with a 409
+    again = await desk.post(withdraw.group(1), data={"csrf": csrf_of(page)})
+    assert again.status_code == 409
+    assert "Ce n\u2019est pas possible dans l\u2019état actuel." in again.text
+
+    unnamed = await desk.post(
+        f"{person}/consents", data={"csrf": csrf_of(page), "purpose": "share_with_partner"}
+    )
+    assert unnamed.status_code == 422
+    assert "Cette valeur n\u2019est pas acceptée." in unnamed.text
+
+
 async def test_a_caseworker_signs_in_and_reads_today_in_three_languages_in_a_real_browser(
     browser: WebDriver,
     console: Console,
@@ -357,5 +388,9 @@ def register_in_the_browser(driver: WebDriver, url: str, database: str) -> None:
     driver.find_element(By.ID, "chosen_name").send_keys("Amina")
     submit(driver, "//form[@action='/persons']//button", "dl.details")
     assert driver.find_element(By.TAG_NAME, "h1").text == "Amina"
+    Select(driver.find_element(By.ID, "purpose")).select_by_value("sms_reminders")
+    submit(driver, "//form[@class='consent']//button", "ul.consents")
+    assert "Rappels par SMS" in driver.find_element(By.CSS_SELECTOR, "ul.consents").text
+    assert "Rappels par SMS\noui" in driver.find_element(By.CSS_SELECTOR, "dl.details").text
     assert not axe_violations(driver)
     screenshot(driver, f"console/{database}/person-fr", full_page=True)

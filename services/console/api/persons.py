@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.console.api.deps import ConsoleDep, Signed, SignedForm
 from services.console.domain.problems import NOT_FOUND, field_errors
+from services.console.queries.services import Answer
 from shared.web import NotFound
 
 router = APIRouter(tags=["persons"])
@@ -64,12 +65,52 @@ async def register(
 @router.get("/persons/{person_id}", response_class=HTMLResponse)
 async def person_page(person_id: uuid.UUID, signed: Signed, console: ConsoleDep) -> HTMLResponse:
     """A person's details, consents and referrals; not found for another organisation's."""
+    return await _person(console, signed, str(person_id), {})
+
+
+@router.post("/persons/{person_id}/consents", response_class=HTMLResponse)
+async def give_consent(
+    person_id: uuid.UUID,
+    signed: SignedForm,
+    console: ConsoleDep,
+    purpose: Annotated[str, Form(max_length=64)] = "",
+    partner_id: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    """Record a consent the person gives (sharing names the partner)."""
+    body = {"purpose": purpose, **({"partner_id": partner_id} if partner_id else {})}
+    path = f"/persons/{person_id}/consents"
+    answer = await console.services.post("intake", path, signed.access_token, body)
+    return await _after(console, signed, str(person_id), answer)
+
+
+@router.post("/persons/{person_id}/consents/{consent_id}/withdraw", response_class=HTMLResponse)
+async def withdraw_consent(
+    person_id: uuid.UUID, consent_id: uuid.UUID, signed: SignedForm, console: ConsoleDep
+) -> Response:
+    """Record that the person withdraws a consent."""
+    path = f"/persons/{person_id}/consents/{consent_id}/withdraw"
+    answer = await console.services.post("intake", path, signed.access_token, {})
+    return await _after(console, signed, str(person_id), answer)
+
+
+async def _after(console: ConsoleDep, signed: Any, person_id: str, answer: Answer) -> Response:
+    """Back to the person's page; a refusal shows there, as a sentence, with its status."""
+    if answer.ok:
+        return RedirectResponse(f"/persons/{person_id}", status_code=303)
+    errors = field_errors(answer.status, answer.body, {"purpose", "partner_id"})
+    return await _person(console, signed, person_id, errors, status=answer.status)
+
+
+async def _person(
+    console: ConsoleDep, signed: Any, person_id: str, errors: dict[str, str], status: int = 200
+) -> HTMLResponse:
     token, base = signed.access_token, f"/persons/{person_id}"
     person = await console.services.get("intake", base, token)
     if person is None:
         raise NotFound(NOT_FOUND)
     consents = await console.services.get("intake", f"{base}/consents", token) or []
     referrals = await console.services.get("intake", f"{base}/referrals", token) or []
+    partners = await console.services.get("intake", "/partners", token) or []
     page = console.pages.render(
         signed.locale,
         "person.html",
@@ -77,9 +118,11 @@ async def person_page(person_id: uuid.UUID, signed: Signed, console: ConsoleDep)
         person=person,
         consents=consents,
         referrals=referrals,
+        partners=partners,
+        errors=errors,
         page="persons",
     )
-    return HTMLResponse(page)
+    return HTMLResponse(page, status_code=status)
 
 
 def _form(

@@ -18,6 +18,13 @@ NOT_FOUND = N_("Not found, or not visible to your organisation.")
 NO_DEV_SIGN_IN = N_("There is no development sign-in here.")
 NO_DEMO_USER = N_("No such demo user.")
 
+PURPOSES = {
+    "sms_reminders": N_("Reminders by SMS"),
+    "share_with_partner": N_("Sharing with a partner"),
+    "health_information": N_("Health information (for housing priority)"),
+}
+"""What a person may consent to, as the console names it."""
+
 BY_TYPE = {
     "missing": N_("This is required."),
     "string_too_short": N_("This is too short."),
