@@ -12,8 +12,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -372,7 +374,7 @@ def submit(driver: WebDriver, button: str, selector: str) -> None:
     old = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.XPATH, button).click()
     wait = WebDriverWait(driver, 10)
-    wait.until(expected_conditions.staleness_of(old))
+    wait.until(lambda _driver: gone(old))
     wait.until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, selector)))
 
 
@@ -394,3 +396,13 @@ def register_in_the_browser(driver: WebDriver, url: str, database: str) -> None:
     assert "Rappels par SMS\noui" in driver.find_element(By.CSS_SELECTOR, "dl.details").text
     assert not axe_violations(driver)
     screenshot(driver, f"console/{database}/person-fr", full_page=True)
+
+
+def gone(element: WebElement) -> bool:
+    """The element's page was replaced. Chromium may say so with another error than a stale
+    reference while the next page loads ("Node ... does not belong to the document")."""
+    try:
+        element.is_enabled()
+    except WebDriverException:
+        return True
+    return False
