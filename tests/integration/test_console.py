@@ -89,9 +89,7 @@ async def desk(console: Console) -> AsyncIterator[httpx.AsyncClient]:
 
 async def sign_in(desk: httpx.AsyncClient, user: str = "city-desk") -> httpx.Response:
     page = await desk.get("/signin", headers={"Accept-Language": "fr-FR,fr;q=0.9"})
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
-    assert csrf is not None, page.text
-    return await desk.post("/signin/dev", data={"user_id": user, "csrf": csrf.group(1)})
+    return await desk.post("/signin/dev", data={"user_id": user, "csrf": csrf_of(page)})
 
 
 def csrf_of(page: httpx.Response) -> str:

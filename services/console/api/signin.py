@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from services.console.api.deps import COOKIE, ConsoleDep, Now, SignedForm, guest_locale
 from services.console.domain.problems import FORM_EXPIRED, NO_DEMO_USER, NO_DEV_SIGN_IN
 from services.console.handlers import sessions as handlers
-from services.console.queries.sessions import current
+from services.console.models import BrowserSession
 from shared.auth import mint_token
 from shared.web import Forbidden, NotFound
 
@@ -87,10 +87,10 @@ async def signin_as(
 
 
 @router.post("/signout")
-async def signout(request: Request, signed: SignedForm, console: ConsoleDep, now: Now) -> Response:
+async def signout(signed: SignedForm, console: ConsoleDep, now: Now) -> Response:
     """End the session: its cookie opens nothing any more."""
     async with console.sessions() as session, session.begin():
-        found = await current(session, request.cookies.get(COOKIE), console.lifetime, now)
+        found = await session.get(BrowserSession, signed.id)
         if found is not None:
             handlers.end(found, now)
     response = RedirectResponse("/signin", status_code=303)
@@ -100,15 +100,13 @@ async def signout(request: Request, signed: SignedForm, console: ConsoleDep, now
 
 @router.post("/language")
 async def choose_language(
-    request: Request,
     signed: SignedForm,
     console: ConsoleDep,
-    now: Now,
     locale: Annotated[str, Form(pattern="^(fr|en|ar)$")],
 ) -> Response:
     """Speak another language on every page, from now on."""
     async with console.sessions() as session, session.begin():
-        found = await current(session, request.cookies.get(COOKIE), console.lifetime, now)
+        found = await session.get(BrowserSession, signed.id)
         if found is not None:
             found.locale = locale
     return RedirectResponse("/today", status_code=303)

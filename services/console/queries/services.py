@@ -46,18 +46,7 @@ class Services:
     async def get(self, service: str, path: str, token: str, **params: Any) -> Any:
         """The JSON a service answers, None for a 404; `Unreachable` when it is down or
         answers 5xx."""
-        try:
-            response = await self.clients[service].get(
-                path, params=params or None, headers={"Authorization": f"Bearer {token}"}
-            )
-        except httpx.HTTPError as exc:
-            log.warning("console.service_unreachable", service=service, error=type(exc).__name__)
-            raise Unreachable(service) from exc
-        if response.status_code >= 500:
-            log.warning("console.service_failed", service=service, status=response.status_code)
-            raise Unreachable(service)
-        if response.status_code == 401:
-            raise TokenRefused(service)
+        response = await self._send("GET", service, path, token, params=params or None)
         if response.status_code == 404:
             return None
         response.raise_for_status()
@@ -66,10 +55,17 @@ class Services:
     async def post(self, service: str, path: str, token: str, body: dict[str, Any]) -> Answer:
         """What a service answers to a change: its status and JSON (a problem for a 4xx);
         `Unreachable` when it is down or answers 5xx."""
+        response = await self._send("POST", service, path, token, json=body)
+        return Answer(response.status_code, response.json() if response.content else {})
+
+    async def _send(
+        self, method: str, service: str, path: str, token: str, **request: Any
+    ) -> httpx.Response:
+        """The service's answer with the user's token; a refused token and a service that is
+        down or failing are exceptions, any other status is the caller's to read."""
+        headers = {"Authorization": f"Bearer {token}"}
         try:
-            response = await self.clients[service].post(
-                path, json=body, headers={"Authorization": f"Bearer {token}"}
-            )
+            response = await self.clients[service].request(method, path, headers=headers, **request)
         except httpx.HTTPError as exc:
             log.warning("console.service_unreachable", service=service, error=type(exc).__name__)
             raise Unreachable(service) from exc
@@ -78,7 +74,7 @@ class Services:
         if response.status_code >= 500:
             log.warning("console.service_failed", service=service, status=response.status_code)
             raise Unreachable(service)
-        return Answer(response.status_code, response.json() if response.content else {})
+        return response
 
     async def close(self) -> None:
         """Release the connections."""
