@@ -1,4 +1,4 @@
-"""python -m services.console api|migrate"""
+"""python -m services.console api|all|migrate"""
 
 from __future__ import annotations
 
@@ -18,18 +18,19 @@ from shared.migrations import upgrade
 def main() -> None:
     """Run the console in the mode named on the command line."""
     parser = argparse.ArgumentParser(prog="python -m services.console")
-    parser.add_argument("mode", nargs="?", default="api", choices=("api", "migrate"))
+    parser.add_argument("mode", nargs="?", default="api", choices=("api", "all", "migrate"))
     mode = str(parser.parse_args(sys.argv[1:]).mode)
     asyncio.run(run(bootstrap(), mode))
 
 
 async def run(console: Console, mode: str) -> None:
-    """Migrate the console's database, then serve its pages (api) or stop (migrate)."""
+    """Migrate the console's database, then serve its pages (api, or all: the console has no
+    worker) or stop (migrate)."""
     settings = console.settings
     configure_logging("console", level=settings.log_level, json=settings.log_json)
     try:
         await upgrade(console.engine, console.migrations)
-        if mode == "api":
+        if mode in ("api", "all"):
             config = uvicorn.Config(
                 create_app(console),
                 host=settings.api_host,

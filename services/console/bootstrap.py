@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 
+from services.console.api import menu
 from services.console.container import Console
 from services.console.domain.sessions import Lifetime
 from services.console.queries.services import Services
@@ -44,7 +45,7 @@ def bootstrap(
                 name: httpx.AsyncClient(base_url=url, timeout=timeout) for name, url in urls.items()
             }
         ),
-        pages=Pages(LOCALES),
+        pages=Pages(LOCALES, menu),
         lifetime=Lifetime(
             idle=timedelta(minutes=settings.idle_minutes),
             longest=timedelta(hours=settings.max_hours),

@@ -4,17 +4,20 @@ catalogues read from the `.po` files at start (no build step), dates by babel.""
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from services.console.domain.navigation import Entry
 from services.console.domain.problems import PURPOSES
 from services.console.domain.sessions import direction
 
@@ -24,23 +27,33 @@ LOCALES = HERE / "locales"
 
 
 def catalogue(locale: str) -> NullTranslations:
-    """The translations of `locale` (English, the source language, has none)."""
-    po = LOCALES / locale / "LC_MESSAGES" / "console.po"
-    if not po.exists():
+    """The translations of `locale` (English, the source language, has none): every part's
+    catalogue (`console.po`, then one per part of the console) merged into one."""
+    files = sorted((LOCALES / locale / "LC_MESSAGES").glob("*.po"), key=_core_first)
+    if not files:
         return NullTranslations()
-    with po.open("rb") as source:
-        messages = read_po(source, locale=locale)
+    merged = Catalog(locale=locale)
+    for po in files:
+        with po.open("rb") as source:
+            for message in read_po(source, locale=locale):
+                if message.id and message.string and message.id not in merged:
+                    merged[message.id] = message
     compiled = io.BytesIO()
-    write_mo(compiled, messages)
+    write_mo(compiled, merged)
     compiled.seek(0)
     return Translations(fp=compiled)
+
+
+def _core_first(po: Path) -> tuple[bool, str]:
+    return (po.stem != "console", po.stem)
 
 
 class Pages:
     """The console's templates, ready in each language it speaks."""
 
-    def __init__(self, locales: tuple[str, ...]) -> None:
+    def __init__(self, locales: tuple[str, ...], menu: Sequence[Entry] = ()) -> None:
         self.locales = locales
+        self.menu = list(menu)
         self._envs = {locale: self._environment(locale) for locale in locales}
 
     def _environment(self, locale: str) -> Environment:
@@ -52,6 +65,7 @@ class Pages:
         env.install_gettext_translations(catalogue(locale), newstyle=True)  # type: ignore[attr-defined]
         env.globals.update(
             locale=locale,
+            menu=self.menu,
             purposes=PURPOSES,
             direction=direction(locale),
             day=lambda d: _day(d, locale),

@@ -20,11 +20,12 @@ class DevUser(BaseModel):
 
 DEMO_USERS = [
     DevUser(user_id="city-desk", organisation_id="city-montreuil", roles=["intake", "caseworker"]),
+    DevUser(user_id="city-coordinator", organisation_id="city-montreuil", roles=["coordinator"]),
     DevUser(user_id="x-caseworker", organisation_id="assoc-x", roles=["caseworker"]),
-    DevUser(
-        user_id="y-coordinator", organisation_id="assoc-y", roles=["caseworker", "coordinator"]
-    ),
+    DevUser(user_id="y-caseworker", organisation_id="assoc-y", roles=["caseworker"]),
 ]
+"""The city's desk and its coordinator (erasure, art. 15 exports; coordinators see across
+organisations), and a caseworker of each partner association."""
 
 
 class ConsoleSettings(ServiceSettings):

@@ -112,7 +112,7 @@ async def test_the_development_sign_in_lists_three_organisations(
     for user, organisation in [
         ("city-desk", "city-montreuil"),
         ("x-caseworker", "assoc-x"),
-        ("y-coordinator", "assoc-y"),
+        ("y-caseworker", "assoc-y"),
     ]:
         assert f"Sign in as {user}" in page.text
         assert organisation in page.text

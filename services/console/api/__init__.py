@@ -1,7 +1,13 @@
-"""The console's pages, one module per part; a service's pages join as one more module."""
+"""The console's pages, one module per part. A service's pages join as one more module (its
+`router`, and its menu `ENTRY` if it has one) listed in `PARTS`, with its templates in
+`templates/<part>/` and its messages in `locales/<lang>/LC_MESSAGES/<part>.po`."""
 
-from services.console.api.persons import router as persons_router
-from services.console.api.signin import router as signin_router
-from services.console.api.today import router as today_router
+from types import ModuleType
 
-routers = [signin_router, today_router, persons_router]
+from services.console.api import persons, signin, today
+from services.console.domain.navigation import Entry
+
+PARTS: list[ModuleType] = [signin, today, persons]
+
+routers = [part.router for part in PARTS]
+menu: list[Entry] = [part.ENTRY for part in PARTS if hasattr(part, "ENTRY")]

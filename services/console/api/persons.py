@@ -9,11 +9,13 @@ from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.console.api.deps import ConsoleDep, Signed, SignedForm
-from services.console.domain.problems import NOT_FOUND, field_errors
+from services.console.domain.navigation import Entry
+from services.console.domain.problems import N_, NOT_FOUND, field_errors
 from services.console.queries.services import Answer
 from shared.web import NotFound
 
 router = APIRouter(tags=["persons"])
+ENTRY = Entry("persons", N_("Persons"), "/persons")
 FORM_FIELDS = {"chosen_name", "phone", "preferred_language", "birth_year"}
 
 
@@ -27,7 +29,7 @@ async def persons(
     params = {"q": q.strip()} if q and q.strip() else {}
     found = await console.services.get("intake", "/persons", signed.access_token, **params)
     page = console.pages.render(
-        signed.locale, "persons.html", user=signed, q=q or "", found=found, page="persons"
+        signed.locale, "persons/search.html", user=signed, q=q or "", found=found, page="persons"
     )
     return HTMLResponse(page)
 
@@ -113,7 +115,7 @@ async def _person(
     partners = await console.services.get("intake", "/partners", token) or []
     page = console.pages.render(
         signed.locale,
-        "person.html",
+        "persons/person.html",
         user=signed,
         person=person,
         consents=consents,
@@ -133,6 +135,6 @@ def _form(
     status: int = 200,
 ) -> HTMLResponse:
     page = console.pages.render(
-        signed.locale, "person_new.html", user=signed, given=given, errors=errors, page="persons"
+        signed.locale, "persons/new.html", user=signed, given=given, errors=errors, page="persons"
     )
     return HTMLResponse(page, status_code=status if errors else 200)

@@ -6,9 +6,12 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.console.api.deps import ConsoleDep, Signed
+from services.console.domain.navigation import Entry
+from services.console.domain.problems import N_
 from services.console.queries.today import HORIZON_DAYS, today
 
 router = APIRouter(tags=["today"])
+ENTRY = Entry("today", N_("Today"), "/today")
 
 
 @router.get("/")
@@ -23,6 +26,6 @@ async def today_page(signed: Signed, console: ConsoleDep) -> HTMLResponse:
     roles = frozenset(signed.roles.split())
     view = await today(console.services, signed.access_token, roles)
     page = console.pages.render(
-        signed.locale, "today.html", user=signed, view=view, horizon=HORIZON_DAYS
+        signed.locale, "today/today.html", user=signed, view=view, horizon=HORIZON_DAYS
     )
     return HTMLResponse(page)
