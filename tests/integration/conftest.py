@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -16,6 +18,10 @@ from services.casework.app import create_app as create_casework_app
 from services.casework.bootstrap import Casework
 from services.casework.bootstrap import bootstrap as bootstrap_casework
 from services.casework.settings import CaseworkSettings
+from services.console.app import create_app as create_console_app
+from services.console.bootstrap import bootstrap as bootstrap_console
+from services.console.container import Console
+from services.console.settings import ConsoleSettings
 from services.intake.app import create_app
 from services.intake.bootstrap import Intake, bootstrap
 from services.intake.settings import IntakeSettings
@@ -31,6 +37,7 @@ from shared.events.catalog import default_registry
 from shared.kafka import IncomingRecord, ensure_topics
 from shared.migrations import upgrade
 from shared.runtime import Runtime
+from tests.integration.console_world import NOW as CONSOLE_NOW
 from tests.integration.fake_sms_process import FakeSmsProcess
 from tests.integration.kafka_tools import unique_topic
 from tests.support import probe
@@ -248,3 +255,48 @@ async def notifications(
     async with httpx.AsyncClient(transport=transport, base_url="http://notifications") as http:
         yield NotificationsWorld(service, http, casework, fake_sms, runners, Sender(service))
     await service.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def console(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    casework: CaseworkWorld,
+    client: httpx.AsyncClient,
+) -> AsyncIterator[Console]:
+    """The console on its own database (SQLite file or PostgreSQL), asking the real intake and
+    casework; notifications is a port where nothing answers."""
+    with contextlib.ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite+aiosqlite:///{tmp_path / 'console.db'}"
+        else:
+            url = stack.enter_context(fresh_database(request.getfixturevalue("pg_server_url")))
+        async for service in _console(url, casework, client):
+            yield service
+
+
+async def _console(
+    url: str, casework: CaseworkWorld, intake: httpx.AsyncClient
+) -> AsyncIterator[Console]:
+    settings = ConsoleSettings(
+        development=True, database_url=url, auth=AuthSettings(jwt_secret=DEV_JWT_SECRET)
+    )
+    clients = {
+        "casework": casework.http,
+        "intake": intake,
+        "notifications": httpx.AsyncClient(base_url="http://127.0.0.1:9", timeout=2),
+    }
+    service = bootstrap_console(settings, clients=clients)
+    service.clock.set(CONSOLE_NOW)
+    casework.casework.clock = lambda: CONSOLE_NOW
+    await upgrade(service.engine, service.migrations)
+    yield service
+    await service.engine.dispose()
+
+
+@pytest.fixture
+async def desk(console: Console) -> AsyncIterator[httpx.AsyncClient]:
+    """A caseworker's browser, as HTTP: it keeps the console's cookies."""
+    transport = httpx.ASGITransport(app=create_console_app(console))
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
+        yield client

@@ -4,98 +4,32 @@ their CSRF token, Today in French, English and Arabic, and a service that does n
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import re
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 
 import httpx
 import pytest
-from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.common.by import By
-from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
 from services.console.app import create_app
-from services.console.bootstrap import bootstrap
 from services.console.container import Console
-from services.console.settings import ConsoleSettings
-from shared.auth import DEV_JWT_SECRET, AuthSettings, mint_token
-from shared.migrations import upgrade
+from shared.auth import DEV_JWT_SECRET, mint_token
 from tests.integration.api_served import serve
 from tests.integration.conftest import CaseworkWorld
+from tests.integration.console_world import (
+    DESK,
+    NOW,
+    csrf_of,
+    mine,
+    sign_in,
+    submit,
+)
 from tests.integration.test_casework_cases import open_case, person
 from tests.support.browser import PHONE, axe_violations, resized, screenshot
-from tests.support.infra import fresh_database
 
 pytestmark = pytest.mark.integration
-
-NOW = datetime(2026, 3, 25, 10, 0, tzinfo=UTC)
-DESK = {
-    "Authorization": "Bearer "
-    + mint_token(DEV_JWT_SECRET, user_id="city-desk", org="city-montreuil", roles=["caseworker"])
-}
-"""The city's desk user, straight to casework: the tests' own setup (the console never hands
-its token to the browser)."""
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def console(
-    request: pytest.FixtureRequest,
-    tmp_path: Path,
-    casework: CaseworkWorld,
-    client: httpx.AsyncClient,
-) -> AsyncIterator[Console]:
-    """The console on its own database (SQLite file or PostgreSQL), asking the real intake and
-    casework; notifications is a port where nothing answers."""
-    with contextlib.ExitStack() as stack:
-        if request.param == "sqlite":
-            url = f"sqlite+aiosqlite:///{tmp_path / 'console.db'}"
-        else:
-            url = stack.enter_context(fresh_database(request.getfixturevalue("pg_server_url")))
-        async for service in _console(url, casework, client):
-            yield service
-
-
-async def _console(
-    url: str, casework: CaseworkWorld, intake: httpx.AsyncClient
-) -> AsyncIterator[Console]:
-    settings = ConsoleSettings(
-        development=True, database_url=url, auth=AuthSettings(jwt_secret=DEV_JWT_SECRET)
-    )
-    clients = {
-        "casework": casework.http,
-        "intake": intake,
-        "notifications": httpx.AsyncClient(base_url="http://127.0.0.1:9", timeout=2),
-    }
-    service = bootstrap(settings, clients=clients)
-    service.clock.set(NOW)
-    casework.casework.clock = lambda: NOW
-    await upgrade(service.engine, service.migrations)
-    yield service
-    await service.engine.dispose()
-
-
-@pytest.fixture
-async def desk(console: Console) -> AsyncIterator[httpx.AsyncClient]:
-    """A caseworker's browser, as HTTP: it keeps the console's cookies."""
-    transport = httpx.ASGITransport(app=create_app(console))
-    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
-        yield client
-
-
-async def sign_in(desk: httpx.AsyncClient, user: str = "city-desk") -> httpx.Response:
-    page = await desk.get("/signin", headers={"Accept-Language": "fr-FR,fr;q=0.9"})
-    return await desk.post("/signin/dev", data={"user_id": user, "csrf": csrf_of(page)})
-
-
-def csrf_of(page: httpx.Response) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
-    assert found is not None, page.text
-    return found.group(1)
 
 
 async def test_a_page_asks_for_sign_in_first(desk: httpx.AsyncClient) -> None:
@@ -155,14 +89,6 @@ async def test_today_shows_my_deadlines_in_french_then_arabic(
     arabic = await desk.get("/today")
     assert 'lang="ar" dir="rtl"' in arabic.text
     assert "المواعيد النهائية" in arabic.text
-
-
-async def mine(casework: CaseworkWorld, case: dict) -> None:
-    """Assign the case to the desk user: Today lists the caseworker's own cases."""
-    answer = await casework.http.put(
-        f"/cases/{case['id']}/assignee", json={"assignee": "city-desk", "version": 1}, headers=DESK
-    )
-    assert answer.status_code == 200, answer.text
 
 
 async def test_a_form_without_its_token_changes_nothing(desk: httpx.AsyncClient) -> None:
@@ -366,16 +292,6 @@ def walk_through_today(driver: WebDriver, url: str, database: str) -> None:
     assert driver.current_url == f"{url}/signin", "a signed-out session opens nothing"
 
 
-def submit(driver: WebDriver, button: str, selector: str) -> None:
-    """Click the `button` (XPath) of a form and wait (10 s at most) for the next page, the one
-    that has `selector`: the old page must be gone first, so a page that looks alike counts."""
-    old = driver.find_element(By.TAG_NAME, "html")
-    driver.find_element(By.XPATH, button).click()
-    wait = WebDriverWait(driver, 10)
-    wait.until(lambda _driver: gone(old))
-    wait.until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, selector)))
-
-
 def register_in_the_browser(driver: WebDriver, url: str, database: str) -> None:
     """Register a person from the form: a refusal shows beside its field, then the page."""
     driver.get(f"{url}/persons/new")
@@ -394,13 +310,3 @@ def register_in_the_browser(driver: WebDriver, url: str, database: str) -> None:
     assert "Rappels par SMS\noui" in driver.find_element(By.CSS_SELECTOR, "dl.details").text
     assert not axe_violations(driver)
     screenshot(driver, f"console/{database}/person-fr", full_page=True)
-
-
-def gone(element: WebElement) -> bool:
-    """The element's page was replaced. Chromium may say so with another error than a stale
-    reference while the next page loads ("Node ... does not belong to the document")."""
-    try:
-        element.is_enabled()
-    except WebDriverException:
-        return True
-    return False
