@@ -30,7 +30,14 @@ async def test_the_day_shows_my_cases_what_is_due_what_is_late_and_this_week(
 ) -> None:
     casework.casework.clock = lambda: datetime(2026, 3, 25, 10, 0, tzinfo=UTC)  # a Wednesday
     person_id = await person(client, casework)
-    appeal = await open_case(casework, person_id, "cnda_appeal", on="2026-03-02")  # due 2 Apr
+    # computed: 2 April; the decision letter says 1 April, and the earlier date is the one to act by
+    appeal = await open_case(
+        casework,
+        person_id,
+        "cnda_appeal",
+        on="2026-03-02",
+        notified={"asylum.cnda_appeal": "2026-04-01"},
+    )
     address = await open_case(casework, person_id, "domiciliation", on="2026-01-05")  # 5 Mar
     elsewhere = await open_case(casework, person_id, "ame", on="2026-03-20")
     await assign(casework, appeal, "lea")
@@ -55,8 +62,15 @@ async def test_the_day_shows_my_cases_what_is_due_what_is_late_and_this_week(
     assert {c["id"] for c in day["cases"]["items"]} == {appeal["id"], address["id"]}
     assert day["by_type"] == {"cnda_appeal": 1, "domiciliation": 1}
     assert [(d["rule_id"], d["due"], d["days_left"]) for d in day["deadlines_soon"]] == [
-        ("asylum.cnda_appeal", "2026-04-02", 8)
+        ("asylum.cnda_appeal", "2026-04-01", 7)
     ]
+    [soon] = day["deadlines_soon"]
+    assert (soon["computed_due"], soon["notified_due"], soon["differs"]) == (
+        "2026-04-02",
+        "2026-04-01",
+        True,
+    )
+    assert soon["legal_reference"].startswith("CESEDA art. L532-1")
     assert [(d["rule_id"], d["due"]) for d in day["overdue_deadlines"]] == [
         ("domiciliation.decision", "2026-03-05")
     ]
@@ -66,7 +80,7 @@ async def test_the_day_shows_my_cases_what_is_due_what_is_late_and_this_week(
     assert [(a["starts_at"], a["place"]) for a in day["appointments_this_week"]] == [
         ("2026-03-27T13:00:00Z", "Cabinet Me Martin")
     ]
-    nearer = (await casework.http.get("/day", params={"days": 7}, headers=LEA)).json()
+    nearer = (await casework.http.get("/day", params={"days": 6}, headers=LEA)).json()
     assert nearer["deadlines_soon"] == []
     filtered = await casework.http.get("/day", params={"case_type": "domiciliation"}, headers=LEA)
     assert [c["id"] for c in filtered.json()["cases"]["items"]] == [address["id"]]

@@ -81,11 +81,14 @@ async def _deadlines(
         due = effective_due(deadline)
         if due is None:
             continue  # suspended: nothing runs until it resumes
+        public = deadline_public(deadline, rules, [])
         entry = present(
             DueDeadline,
             deadline,
             deadline_id=deadline.id,
-            label=deadline_public(deadline, rules, []).label,
+            label=public.label,
+            computed_due=public.computed_due,
+            differs=public.differs,
             due=due,
             days_left=(due - today).days,
         )

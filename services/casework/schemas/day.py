@@ -28,7 +28,11 @@ class DueDeadline(BaseModel):
     deadline_id: str
     rule_id: str
     label: str
-    due: date
+    legal_reference: str
+    due: date = Field(description="the date to act by: the earlier of the two below")
+    computed_due: date | None
+    notified_due: date | None = Field(description="the date the decision letter gives, if any")
+    differs: bool = Field(description="the notified and computed dates disagree: check the letter")
     days_left: int = Field(description="negative when overdue")
 
 
