@@ -17,6 +17,7 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from services.console.domain import labels
 from services.console.domain.navigation import Entry
 from services.console.domain.problems import PURPOSES
 from services.console.domain.sessions import direction
@@ -62,11 +63,14 @@ class Pages:
             autoescape=select_autoescape(["html"]),
             extensions=["jinja2.ext.i18n"],
         )
-        env.install_gettext_translations(catalogue(locale), newstyle=True)  # type: ignore[attr-defined]
+        translations = catalogue(locale)
+        env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
         env.globals.update(
             locale=locale,
             menu=self.menu,
             purposes=PURPOSES,
+            labels=labels,
+            named=lambda table, code: translations.gettext(labels.label(table, code)),
             direction=direction(locale),
             day=lambda d: _day(d, locale),
             moment=lambda t, zone="Europe/Paris": _moment(t, zone, locale),

@@ -4,7 +4,9 @@ their CSRF token, Today in French, English and Arabic, and a service that does n
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
@@ -17,7 +19,7 @@ from services.console.app import create_app
 from services.console.container import Console
 from shared.auth import DEV_JWT_SECRET, mint_token
 from tests.integration.api_served import serve
-from tests.integration.conftest import CaseworkWorld
+from tests.integration.conftest import CaseworkWorld, token
 from tests.integration.console_world import (
     DESK,
     NOW,
@@ -27,6 +29,7 @@ from tests.integration.console_world import (
     submit,
 )
 from tests.integration.test_casework_cases import open_case, person
+from tests.integration.test_casework_sharing import consent
 from tests.support.browser import PHONE, axe_violations, resized, screenshot
 
 pytestmark = pytest.mark.integration
@@ -83,12 +86,62 @@ async def test_today_shows_my_deadlines_in_french_then_arabic(
     assert 'lang="fr" dir="ltr"' in today.text
     assert "Échéances des 14 prochains jours" in today.text
     assert "2 avril 2026" in today.text  # babel's French long date
+    assert "CESEDA art. L532-1" in today.text, "the legal reference beside the deadline"
+    assert f'href="/cases/{appeal["id"]}"' in today.text
+    assert "la lettre indique" not in today.text, "no notified date, nothing to compare"
 
     changed = await desk.post("/language", data={"locale": "ar", "csrf": csrf_of(today)})
     assert changed.status_code == 303
     arabic = await desk.get("/today")
     assert 'lang="ar" dir="rtl"' in arabic.text
     assert "المواعيد النهائية" in arabic.text
+
+
+async def test_today_shows_the_letters_date_when_it_differs_and_the_offers_waiting(
+    console: Console, desk: httpx.AsyncClient, casework: CaseworkWorld, client: httpx.AsyncClient
+) -> None:
+    person_id = await person(client, casework)
+    letter = {"asylum.cnda_appeal": "2026-03-31"}  # the computed date is 2 April
+    appeal = await open_case(casework, person_id, "cnda_appeal", on="2026-03-02", notified=letter)
+    await mine(casework, appeal)
+    elsewhere = await open_case(casework, person_id, "ame", on="2026-03-20")
+    await partner(client, "assoc-x")
+    await consent(client, person_id, "assoc-x")
+    await casework.sync()
+    offered = await casework.http.post(
+        f"/cases/{elsewhere['id']}/shares",
+        json={"organisation_id": "assoc-x", "kind": "transfer"},
+        headers=DESK,
+    )
+    assert offered.status_code == 201, offered.text
+    await sign_in(desk)
+    page = (await desk.get("/today")).text
+    assert "31 mars 2026" in page
+    assert "la lettre indique le 31 mars 2026, calculé : 2 avril 2026" in page
+    assert "transfert du dossier" not in page, "an offer the city made waits on the partner"
+
+    async with desk_of(console, "x-caseworker") as x:
+        assert "transfert du dossier" in (await x.get("/today")).text
+
+
+async def partner(intake: httpx.AsyncClient, organisation: str) -> None:
+    """Intake knows the organisation as a partner giving legal support."""
+    made = await intake.post(
+        "/partners",
+        json={"id": organisation, "name": organisation, "services": ["legal_support"]},
+        headers=token("city-montreuil", "coordinator"),
+    )
+    assert made.status_code in (201, 409), made.text
+
+
+@contextlib.asynccontextmanager
+async def desk_of(console: Console, user: str) -> AsyncIterator[httpx.AsyncClient]:
+    """Another user's browser on the same console, signed in."""
+    transport = httpx.ASGITransport(app=create_app(console))
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as other:
+        signed = await sign_in(other, user)
+        assert signed.status_code == 303, signed.text
+        yield other
 
 
 async def test_a_form_without_its_token_changes_nothing(desk: httpx.AsyncClient) -> None:

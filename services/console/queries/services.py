@@ -55,7 +55,13 @@ class Services:
     async def post(self, service: str, path: str, token: str, body: dict[str, Any]) -> Answer:
         """What a service answers to a change: its status and JSON (a problem for a 4xx);
         `Unreachable` when it is down or answers 5xx."""
-        response = await self._send("POST", service, path, token, json=body)
+        return await self.change("POST", service, path, token, body)
+
+    async def change(
+        self, method: str, service: str, path: str, token: str, body: dict[str, Any]
+    ) -> Answer:
+        """A POST, PUT, PATCH or DELETE and what the service answers, as `post` does."""
+        response = await self._send(method, service, path, token, json=body)
         return Answer(response.status_code, response.json() if response.content else {})
 
     async def _send(

@@ -19,6 +19,7 @@ class Today:
 
     day: dict[str, Any] | None = None
     waiting_referrals: list[dict[str, Any]] = field(default_factory=list)
+    waiting_offers: list[dict[str, Any]] = field(default_factory=list)
     reminders: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     unavailable: set[str] = field(default_factory=set)
 
@@ -32,17 +33,19 @@ async def today(services: Services, token: str, roles: frozenset[str]) -> Today:
         await asyncio.gather(
             services.get("casework", "/day", token, days=HORIZON_DAYS),
             services.get("casework", "/referrals/incoming", token, status="pending"),
+            services.get("casework", "/shares", token),
             return_exceptions=True,
         )
     )
-    day, incoming = answers
-    if isinstance(day, Unreachable) or isinstance(incoming, Unreachable):
+    day, incoming, offers = answers
+    if any(isinstance(answer, Unreachable) for answer in answers):
         view.unavailable.add("casework")
-    for answer in (day, incoming):
+    for answer in answers:
         if isinstance(answer, BaseException) and not isinstance(answer, Unreachable):
             raise answer
     view.day = day if isinstance(day, dict) else None
     view.waiting_referrals = incoming["items"] if isinstance(incoming, dict) else []
+    view.waiting_offers = offers if isinstance(offers, list) else []
     if view.day is not None:
         await _reminders(services, token, view)
     return view
