@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -10,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from services.console.api import routers
-from services.console.api.deps import SignInFirst, guest_locale
+from services.console.api.deps import SignInFirst, guest_locale, page_user
 from services.console.container import Console
 from services.console.queries.services import TokenRefused, Unreachable
 from shared.health import health_router
@@ -28,16 +29,21 @@ def create_app(console: Console) -> FastAPI:
     async def sign_in_first(request: Request, exc: Exception) -> Response:
         return RedirectResponse("/signin", status_code=303)
 
+    async def page(request: Request, name: str, status: int, **context: Any) -> Response:
+        """A page about the request's failure, in its user's language with their menu."""
+        user = await page_user(request)
+        locale = user.locale if user is not None else guest_locale(request)
+        html = console.pages.render(locale, name, user=user, **context)
+        return HTMLResponse(html, status_code=status)
+
     async def error_page(request: Request, exc: Exception) -> Response:
         status = exc.status if isinstance(exc, ProblemError) else 500
         detail = exc.detail if isinstance(exc, ProblemError) else None
-        page = console.pages.render(guest_locale(request), "error.html", detail=detail)
-        return HTMLResponse(page, status_code=status)
+        return await page(request, "error.html", status, detail=detail)
 
     async def unavailable(request: Request, exc: Exception) -> Response:
         service = exc.service if isinstance(exc, Unreachable) else "?"
-        page = console.pages.render(guest_locale(request), "unavailable.html", service=service)
-        return HTMLResponse(page, status_code=503)
+        return await page(request, "unavailable.html", 503, service=service)
 
     async def database() -> None:
         async with console.engine.connect() as connection:

@@ -250,6 +250,13 @@ async def test_another_organisations_person_typed_in_is_not_found(
     assert "Introuvable, ou non visible pour votre organisation." in page.text
     assert "Oksana" not in page.text
 
+    # the error page speaks the language the user chose, and keeps their menu
+    await desk.post("/language", data={"locale": "ar", "csrf": csrf_of(page)})
+    arabic = await desk.get(f"/persons/{registered.json()['id']}")
+    assert arabic.status_code == 404
+    assert 'lang="ar" dir="rtl"' in arabic.text
+    assert 'action="/signout"' in arabic.text
+
 
 async def test_a_page_whose_service_is_down_says_so(
     desk: httpx.AsyncClient, console: Console

@@ -63,6 +63,18 @@ SignedForm = Annotated[BrowserSession, Depends(_checked)]
 """A signed-in user posting a form that carries the session's CSRF token."""
 
 
+async def page_user(request: Request) -> BrowserSession | None:
+    """The signed-in user of a request whose page failed, if any: an error page speaks their
+    language and keeps their menu. Reading it does not extend the session."""
+    container = console(request)
+    secret = request.cookies.get(COOKIE)
+    async with container.sessions() as session:
+        found = await queries.current(session, secret, container.lifetime, container.clock())
+        if found is not None:
+            session.expunge(found)
+        return found
+
+
 def guest_locale(request: Request) -> str:
     """The language of a page shown before sign-in: the browser's, if the console speaks it."""
     settings = console(request).settings
