@@ -333,6 +333,7 @@ def walk_through_today(driver: WebDriver, url: str, database: str) -> None:
         shown[locale] = driver.find_element(By.ID, "main").text
         html = driver.find_element(By.TAG_NAME, "html")
         assert html.get_attribute("dir") == ("rtl" if locale == "ar" else "ltr")
+        assert mirrored(driver) == (locale == "ar"), "the header's sides swap in Arabic"
         violations = axe_violations(driver)
         assert not violations, violations
         screenshot(driver, f"console/{database}/today-{locale}", full_page=True)
@@ -350,6 +351,13 @@ def walk_through_today(driver: WebDriver, url: str, database: str) -> None:
     assert driver.current_url == f"{url}/signin"
     driver.get(f"{url}/today")
     assert driver.current_url == f"{url}/signin", "a signed-out session opens nothing"
+
+
+def mirrored(driver: WebDriver) -> bool:
+    """Whether the layout runs right to left: the brand stands right of the account menu."""
+    brand = driver.find_element(By.CSS_SELECTOR, ".brand").rect
+    account = driver.find_element(By.CSS_SELECTOR, ".account").rect
+    return bool(brand["x"] > account["x"])
 
 
 def register_in_the_browser(driver: WebDriver, url: str, database: str) -> None:
