@@ -30,7 +30,7 @@ from tests.integration.console_world import (
 )
 from tests.integration.test_casework_cases import open_case, person
 from tests.integration.test_casework_sharing import consent
-from tests.support.browser import PHONE, axe_violations, resized, screenshot
+from tests.support.browser import DESKTOP, PHONE, Viewport, axe_violations, resized, screenshot
 
 pytestmark = pytest.mark.integration
 
@@ -342,6 +342,9 @@ def walk_through_today(driver: WebDriver, url: str, database: str) -> None:
     assert "Appeal to the CNDA" in shown["ar"]  # the rule's label is casework's data
     with resized(driver, PHONE):
         screenshot(driver, f"console/{database}/today-ar-phone", full_page=True, viewport=PHONE)
+        assert not wider_than_the_window(driver), "on a phone, nothing scrolls sideways"
+    with resized(driver, ZOOMED):
+        assert not wider_than_the_window(driver), "at 200 % zoom, nothing scrolls sideways"
 
     Select(driver.find_element(By.ID, "locale")).select_by_value("fr")
     submit(driver, "//form[@action='/language']//button", "html[lang='fr']")
@@ -351,6 +354,18 @@ def walk_through_today(driver: WebDriver, url: str, database: str) -> None:
     assert driver.current_url == f"{url}/signin"
     driver.get(f"{url}/today")
     assert driver.current_url == f"{url}/signin", "a signed-out session opens nothing"
+
+
+ZOOMED = Viewport(DESKTOP.width // 2, DESKTOP.height // 2)
+"""A desktop window at 200 % zoom lays the page out in half as many CSS pixels."""
+
+
+def wider_than_the_window(driver: WebDriver) -> bool:
+    """Whether the page overflows the window sideways (a horizontal scrollbar)."""
+    overflow = driver.execute_script(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth;"
+    )
+    return bool(overflow > 0)
 
 
 def mirrored(driver: WebDriver) -> bool:
