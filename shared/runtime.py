@@ -229,16 +229,17 @@ async def _api(
     runtime: Runtime, app_factory: Callable[[Runtime], FastAPI], stop: asyncio.Event
 ) -> None:
     settings = runtime.settings
+    await serve_app(app_factory(runtime), settings.api_host, settings.api_port, stop)
+
+
+async def serve_app(app: FastAPI, host: str, port: int, stop: asyncio.Event) -> None:
+    """Serve `app` until `stop` is set. The caller owns SIGINT/SIGTERM (they set `stop`), so
+    uvicorn must not capture them: it would re-raise them once stopped, and the process would
+    end killed by the signal instead of exiting cleanly."""
     config = uvicorn.Config(
-        app_factory(runtime),
-        host=settings.api_host,
-        port=settings.api_port,
-        log_config=None,
-        access_log=False,
-        lifespan="on",
+        app, host=host, port=port, log_config=None, access_log=False, lifespan="on"
     )
     server = uvicorn.Server(config)
-    # the service owns SIGINT/SIGTERM (they set `stop`), so uvicorn must not capture them
     server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]
     task = asyncio.create_task(server.serve())
     await stop.wait()

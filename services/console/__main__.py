@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
-
-import uvicorn
 
 from services.console.app import create_app
 from services.console.bootstrap import bootstrap
 from services.console.container import Console
 from shared.logging import configure_logging
 from shared.migrations import upgrade
+from shared.runtime import serve_app
 
 
 def main() -> None:
@@ -25,20 +25,17 @@ def main() -> None:
 
 async def run(console: Console, mode: str) -> None:
     """Migrate the console's database, then serve its pages (api, or all: the console has no
-    worker) or stop (migrate)."""
+    worker) until SIGINT or SIGTERM, or stop (migrate)."""
     settings = console.settings
     configure_logging("console", level=settings.log_level, json=settings.log_json)
     try:
         await upgrade(console.engine, console.migrations)
         if mode in ("api", "all"):
-            config = uvicorn.Config(
-                create_app(console),
-                host=settings.api_host,
-                port=settings.api_port,
-                log_config=None,
-                access_log=False,
-            )
-            await uvicorn.Server(config).serve()
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+            await serve_app(create_app(console), settings.api_host, settings.api_port, stop)
     finally:
         await console.close()
 
