@@ -10,6 +10,7 @@ import httpx
 from services.console.api import menu
 from services.console.container import Console
 from services.console.domain.sessions import Lifetime
+from services.console.queries.identity import IdentityProvider
 from services.console.queries.services import Services
 from services.console.rendering import Pages
 from services.console.settings import LOCALES, ConsoleSettings
@@ -51,4 +52,5 @@ def bootstrap(
             longest=timedelta(hours=settings.max_hours),
         ),
         clock=Clock(),
+        identity=IdentityProvider(settings.oidc) if settings.oidc else None,
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.console.domain.sessions import Lifetime
+from services.console.queries.identity import IdentityProvider
 from services.console.queries.services import Services
 from services.console.rendering import Pages
 from services.console.settings import ConsoleSettings
@@ -27,6 +28,8 @@ class Console:
     pages: Pages
     lifetime: Lifetime
     clock: Clock
+    identity: IdentityProvider | None = None
+    """The organisation's identity provider, when sign-in through it is configured."""
 
     async def close(self) -> None:
         """Release the services' connections and the database pool."""

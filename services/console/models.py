@@ -1,4 +1,5 @@
-"""The console's own tables: the signed-in sessions (nothing about persons is kept here)."""
+"""The console's own tables: the signed-in sessions and the sign-ins under way (nothing about
+persons is kept here)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,23 @@ class BrowserSession(ConsoleModel, table=True):
     started_at: datetime = instant()
     last_seen_at: datetime = instant()
     ended_at: datetime | None = instant(nullable=True)
+    expires_at: datetime | None = instant(nullable=True)
+    """When its access token expires: the session ends then (None: sessions from before)."""
+    id_token: str | None = Field(
+        default=None, description="the provider's ID token, the hint of its sign-out"
+    )
+
+
+class SignInAttempt(ConsoleModel, table=True):
+    """A sign-in sent to the identity provider and not back yet: single use, short-lived."""
+
+    __tablename__ = "sign_in_attempts"
+
+    id: str = Field(primary_key=True, max_length=64, description="the hash of its `state`")
+    browser: str = Field(max_length=64, description="the hash of the browser's attempt cookie")
+    nonce: str = Field(max_length=128)
+    code_verifier: str = Field(max_length=128)
+    started_at: datetime = instant(index=True)
 
 
 metadata = ConsoleModel.metadata

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -28,6 +28,22 @@ DEMO_USERS = [
 organisations), and a caseworker of each partner association."""
 
 
+class OidcSettings(BaseModel):
+    """The organisation's identity provider (OpenID Connect, authorization code with PKCE)."""
+
+    issuer: str = Field(description="discovery at <issuer>/.well-known/openid-configuration")
+    client_id: str
+    client_secret: SecretStr | None = Field(default=None, description="none: a public client")
+    scopes: str = "openid profile email"
+    public_url: str = Field(
+        description="the console's address; the provider returns to <public_url>/signin/callback"
+    )
+    name: str = Field(default="", description="shown on the button: 'Sign in with <name>'")
+    organisation_claim: str = Field(default="org", description="dotted path in the ID token")
+    roles_claim: str = Field(default="roles", description="a list, or space-separated")
+    timeout_seconds: float = Field(default=10.0, gt=0)
+
+
 class ConsoleSettings(ServiceSettings):
     """Where the console answers, where the services are, and how long a session lasts."""
 
@@ -43,6 +59,7 @@ class ConsoleSettings(ServiceSettings):
     max_hours: int = Field(default=12, gt=0, description="and after this long in any case")
     default_locale: str = Field(default="fr", pattern="^(fr|en|ar)$")
     dev_users: list[DevUser] = Field(default_factory=lambda: list(DEMO_USERS))
+    oidc: OidcSettings | None = Field(default=None, description="sign-in in production")
     secure_cookies: bool | None = Field(
         default=None, description="Secure cookies; by default on, except on localhost"
     )

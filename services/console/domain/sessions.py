@@ -15,9 +15,21 @@ class Lifetime:
     idle: timedelta
     longest: timedelta
 
-    def stands(self, started: datetime, last_seen: datetime, now: datetime) -> bool:
-        """True while the session may still be used at `now`."""
+    def stands(
+        self, started: datetime, last_seen: datetime, now: datetime, expires: datetime | None = None
+    ) -> bool:
+        """True while the session may still be used at `now`: never past its token's expiry."""
+        if expires is not None and now >= expires:
+            return False
         return now - last_seen < self.idle and now - started < self.longest
+
+    def ends(self, now: datetime, token_seconds: float | None) -> datetime:
+        """When a session opened `now` ends at the latest: when its access token expires
+        (`token_seconds` from now), and never later than `longest`."""
+        longest = now + self.longest
+        if token_seconds is None:
+            return longest
+        return min(longest, now + timedelta(seconds=max(token_seconds, 0)))
 
 
 def session_id(secret: str) -> str:

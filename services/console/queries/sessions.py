@@ -19,6 +19,6 @@ async def current(
     found = await session.get(BrowserSession, session_id(secret))
     if found is None or found.ended_at is not None:
         return None
-    if not lifetime.stands(found.started_at, found.last_seen_at, now):
+    if not lifetime.stands(found.started_at, found.last_seen_at, now, found.expires_at):
         return None
     return found
