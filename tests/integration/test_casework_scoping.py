@@ -27,6 +27,7 @@ NOT_ABOUT_A_CASE = {
     ("POST", "/cases"),  # opens a case for a person of the caller's own organisation
     ("GET", "/shares"),  # the offers made to the caller's own organisation
     ("GET", "/day"),  # the caller's own cases
+    ("GET", "/procedures"),  # rule data, the same for everyone
     ("POST", "/deadline-rules/recompute"),  # coordinators: test_casework_deadlines.py
     ("GET", "/referrals/settings"),  # the caller's own organisation's: test_casework_incoming_…
     ("PUT", "/referrals/settings"),

@@ -96,7 +96,7 @@ async def choose_procedure(
     case.case_type, case.status = procedure.id, procedure.initial
     _status_changed(uow, case, UNTYPED, command.on or now.date(), now)
     step = procedure.step(procedure.initial)
-    await _enter(uow, rules, case, step, command.on or now.date(), {}, now)
+    await _enter(uow, rules, case, step, command.on or now.date(), command.notified, now)
     return case
 
 

@@ -47,6 +47,7 @@ class ProcedureChoice(Command):
     case_type: CaseType
     version: Version
     on: Day | None = None
+    notified: Notified = Field(default_factory=dict)
 
 
 class TransitionCreate(Command):
