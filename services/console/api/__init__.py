@@ -4,10 +4,27 @@
 
 from types import ModuleType
 
-from services.console.api import persons, signin, today
+from services.console.api import (
+    cases,
+    persons,
+    persons_household,
+    persons_links,
+    persons_rights,
+    referrals,
+    signin,
+    today,
+)
 from services.console.domain.navigation import Entry
 
-PARTS: list[ModuleType] = [signin, today, persons]
+PARTS: list[ModuleType] = [
+    signin,
+    today,
+    persons,
+    persons_links,
+    persons_household,
+    persons_rights,
+]
+PARTS += [cases, referrals]
 
 routers = [part.router for part in PARTS]
 menu: list[Entry] = [part.ENTRY for part in PARTS if hasattr(part, "ENTRY")]

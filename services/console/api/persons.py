@@ -1,4 +1,5 @@
-"""The persons pages: search, registration with a chosen name only, a person's page."""
+"""The persons pages: search, registration with a chosen name only, a person's page, changes
+to their details and consents."""
 
 from __future__ import annotations
 
@@ -9,14 +10,17 @@ from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.console.api.deps import ConsoleDep, Signed, SignedForm
+from services.console.api.persons_page import after, show
 from services.console.domain.navigation import Entry
+from services.console.domain.persons import DETAILS, changes
 from services.console.domain.problems import N_, NOT_FOUND, field_errors
-from services.console.queries.services import Answer
+from services.console.queries.persons import search
 from shared.web import NotFound
 
 router = APIRouter(tags=["persons"])
 ENTRY = Entry("persons", N_("Persons"), "/persons")
 FORM_FIELDS = {"chosen_name", "phone", "preferred_language", "birth_year"}
+CONSENT_FIELDS = {"purpose": "purpose", "partner_id": "partner_id"}
 
 
 @router.get("/persons", response_class=HTMLResponse)
@@ -26,8 +30,8 @@ async def persons(
     q: Annotated[str | None, Query(max_length=100)] = None,
 ) -> HTMLResponse:
     """Search by name, phone or year of birth; without a search, the newest registrations."""
-    params = {"q": q.strip()} if q and q.strip() else {}
-    found = await console.services.get("intake", "/persons", signed.access_token, **params)
+    q = q.strip() if q else None
+    found = await search(console.services, signed.access_token, q)
     page = console.pages.render(
         signed.locale, "persons/search.html", user=signed, q=q or "", found=found, page="persons"
     )
@@ -66,8 +70,41 @@ async def register(
 
 @router.get("/persons/{person_id}", response_class=HTMLResponse)
 async def person_page(person_id: uuid.UUID, signed: Signed, console: ConsoleDep) -> HTMLResponse:
-    """A person's details, consents and referrals; not found for another organisation's."""
-    return await _person(console, signed, str(person_id), {})
+    """A person's file: details, consents, referrals, cases, duplicates, merges, household and
+    needs; not found for another organisation's."""
+    return await show(console, signed, str(person_id), {})
+
+
+@router.post("/persons/{person_id}", response_class=HTMLResponse)
+async def edit_details(
+    person_id: uuid.UUID,
+    signed: SignedForm,
+    console: ConsoleDep,
+    chosen_name: Annotated[str, Form(max_length=200)] = "",
+    phone: Annotated[str, Form(max_length=60)] = "",
+    preferred_language: Annotated[str, Form(max_length=35)] = "",
+    birth_year: Annotated[str, Form(max_length=8)] = "",
+    administrative_situation: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    """Change the details the form changes; intake has no version for them, so only those
+    that differ from the person's are sent and a change made meanwhile elsewhere stays."""
+    given = {
+        "chosen_name": chosen_name,
+        "phone": phone,
+        "preferred_language": preferred_language,
+        "birth_year": birth_year,
+        "administrative_situation": administrative_situation,
+    }
+    path = f"/persons/{person_id}"
+    person = await console.services.get("intake", path, signed.access_token)
+    if person is None:
+        raise NotFound(NOT_FOUND)
+    body = changes(person, given)
+    if not body:
+        return RedirectResponse(path, status_code=303)
+    answer = await console.services.change("PATCH", "intake", path, signed.access_token, body)
+    fields = {name: name for name in DETAILS}
+    return await after(console, signed, str(person_id), answer, fields, "details", given)
 
 
 @router.post("/persons/{person_id}/consents", response_class=HTMLResponse)
@@ -82,7 +119,7 @@ async def give_consent(
     body = {"purpose": purpose, **({"partner_id": partner_id} if partner_id else {})}
     path = f"/persons/{person_id}/consents"
     answer = await console.services.post("intake", path, signed.access_token, body)
-    return await _after(console, signed, str(person_id), answer)
+    return await after(console, signed, str(person_id), answer, CONSENT_FIELDS, "")
 
 
 @router.post("/persons/{person_id}/consents/{consent_id}/withdraw", response_class=HTMLResponse)
@@ -92,39 +129,7 @@ async def withdraw_consent(
     """Record that the person withdraws a consent."""
     path = f"/persons/{person_id}/consents/{consent_id}/withdraw"
     answer = await console.services.post("intake", path, signed.access_token, {})
-    return await _after(console, signed, str(person_id), answer)
-
-
-async def _after(console: ConsoleDep, signed: Any, person_id: str, answer: Answer) -> Response:
-    """Back to the person's page; a refusal shows there, as a sentence, with its status."""
-    if answer.ok:
-        return RedirectResponse(f"/persons/{person_id}", status_code=303)
-    errors = field_errors(answer.status, answer.body, {"purpose", "partner_id"})
-    return await _person(console, signed, person_id, errors, status=answer.status)
-
-
-async def _person(
-    console: ConsoleDep, signed: Any, person_id: str, errors: dict[str, str], status: int = 200
-) -> HTMLResponse:
-    token, base = signed.access_token, f"/persons/{person_id}"
-    person = await console.services.get("intake", base, token)
-    if person is None:
-        raise NotFound(NOT_FOUND)
-    consents = await console.services.get("intake", f"{base}/consents", token) or []
-    referrals = await console.services.get("intake", f"{base}/referrals", token) or []
-    partners = await console.services.get("intake", "/partners", token) or []
-    page = console.pages.render(
-        signed.locale,
-        "persons/person.html",
-        user=signed,
-        person=person,
-        consents=consents,
-        referrals=referrals,
-        partners=partners,
-        errors=errors,
-        page="persons",
-    )
-    return HTMLResponse(page, status_code=status)
+    return await after(console, signed, str(person_id), answer, CONSENT_FIELDS, "")
 
 
 def _form(
