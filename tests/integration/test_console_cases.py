@@ -106,6 +106,29 @@ async def test_a_move_button_moves_the_case_and_a_stale_one_says_so(
     assert "Legal aid decided" in stale.text, "the page shows the case as it stands now"
 
 
+async def test_following_a_case_puts_it_on_my_today_page(
+    desk: httpx.AsyncClient, casework: CaseworkWorld, client: httpx.AsyncClient
+) -> None:
+    case_id = await a_case(client, casework)
+    await sign_in(desk)
+    assert "Aucun dossier ne vous est attribué." in (await desk.get("/today")).text
+    page = await desk.get(f"/cases/{case_id}")
+    [take] = forms(page, "assign")
+    assert take["take"] == "me"
+    taken = await desk.post(take["action"], data=take)
+    assert taken.status_code == 303, taken.text
+    today = (await desk.get("/today")).text
+    assert f'href="/cases/{case_id}"' in today
+    assert "Mes dossiers <small>(1)</small>" in today
+
+    stale = await desk.post(take["action"], data=take)  # the old page's button: version 1
+    assert stale.status_code == 409
+    [leave] = forms(await desk.get(f"/cases/{case_id}"), "assign")
+    assert leave["take"] == "nobody"
+    assert (await desk.post(leave["action"], data=leave)).status_code == 303
+    assert "Aucun dossier ne vous est attribué." in (await desk.get("/today")).text
+
+
 async def test_another_organisations_case_typed_in_is_not_found(
     desk: httpx.AsyncClient, casework: CaseworkWorld, client: httpx.AsyncClient
 ) -> None:

@@ -1,30 +1,14 @@
-"""The console's pages, one module per part. A service's pages join as one more module (its
-`router`, and its menu `ENTRY` if it has one) listed in `PARTS`, with its templates in
-`templates/<part>/` and its messages in `locales/<lang>/LC_MESSAGES/<part>.po`."""
+"""The console's pages, one part per service or concern: a module or package with its `router`
+and, if it has pages in the menu, its `MENU` entries. A service's pages join as one more part
+listed in `PARTS`, with its templates in `templates/<part>/` and its messages in
+`locales/<lang>/LC_MESSAGES/<part>.po`; nothing else changes."""
 
 from types import ModuleType
 
-from services.console.api import (
-    cases,
-    persons,
-    persons_household,
-    persons_links,
-    persons_rights,
-    referrals,
-    signin,
-    today,
-)
+from services.console.api import cases, persons, signin, today
 from services.console.domain.navigation import Entry
 
-PARTS: list[ModuleType] = [
-    signin,
-    today,
-    persons,
-    persons_links,
-    persons_household,
-    persons_rights,
-]
-PARTS += [cases, referrals]
+PARTS: list[ModuleType] = [signin, today, persons, cases]
 
 routers = [part.router for part in PARTS]
-menu: list[Entry] = [part.ENTRY for part in PARTS if hasattr(part, "ENTRY")]
+menu: list[Entry] = [entry for part in PARTS for entry in getattr(part, "MENU", [])]

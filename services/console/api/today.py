@@ -11,7 +11,7 @@ from services.console.domain.problems import N_
 from services.console.queries.today import HORIZON_DAYS, today
 
 router = APIRouter(tags=["today"])
-ENTRY = Entry("today", N_("Today"), "/today")
+MENU = [Entry("today", N_("Today"), "/today")]
 
 
 @router.get("/")

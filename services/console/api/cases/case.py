@@ -12,14 +12,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.console.api.deps import ConsoleDep, Now, Signed, SignedForm
 from services.console.domain import cases as domain
-from services.console.domain.navigation import Entry
-from services.console.domain.problems import N_, NOT_FOUND
+from services.console.domain.problems import NOT_FOUND
 from services.console.models import BrowserSession
 from services.console.queries import cases as queries
 from shared.web import NotFound
 
 router = APIRouter(tags=["cases"])
-ENTRY = Entry("cases", N_("Cases"), "/cases", frozenset({"caseworker", "coordinator"}))
 
 Text = Annotated[str, Form(max_length=4000)]
 Short = Annotated[str, Form(max_length=300)]
@@ -93,7 +91,7 @@ async def _page(
     return HTMLResponse(page, status_code=status)
 
 
-async def _change(
+async def change_case(
     console: ConsoleDep,
     signed: BrowserSession,
     case_id: str,
@@ -125,7 +123,22 @@ async def move(
     """Move the case to a status its procedure allows, on the date of the fact."""
     body = {"to": to, "version": version, **({"on": on} if on else {})}
     asked = ("POST", "casework", f"/cases/{case_id}/transitions", body)
-    return await _change(console, signed, str(case_id), now, "move", asked, frozenset({"on"}))
+    return await change_case(console, signed, str(case_id), now, "move", asked, frozenset({"on"}))
+
+
+@router.post("/cases/{case_id}/assignee", response_class=HTMLResponse)
+async def assign(
+    case_id: uuid.UUID,
+    signed: SignedForm,
+    console: ConsoleDep,
+    now: Now,
+    version: Number,
+    take: Literal["me", "nobody"] = Form(),
+) -> Response:
+    """Follow the case myself (it shows on my Today page), or leave it to nobody."""
+    body = {"assignee": signed.user_id if take == "me" else None, "version": version}
+    asked: Asked = ("PUT", "casework", f"/cases/{case_id}/assignee", body)
+    return await change_case(console, signed, str(case_id), now, "assignee", asked)
 
 
 @router.post("/cases/{case_id}/procedure", response_class=HTMLResponse)
@@ -153,7 +166,7 @@ async def choose_procedure(
     body |= {"on": on} if on else {}
     fields = frozenset({"case_type", "on", "notified"})
     asked = ("POST", "casework", f"/cases/{case_id}/procedure", body)
-    return await _change(console, signed, str(case_id), now, "procedure", asked, fields, given)
+    return await change_case(console, signed, str(case_id), now, "procedure", asked, fields, given)
 
 
 @router.post("/cases/{case_id}/appointments", response_class=HTMLResponse)
@@ -179,7 +192,7 @@ async def schedule(
     body = {"kind": kind, "starts_at": at.isoformat(), "timezone": timezone, "place": place}
     fields = frozenset({"kind", "starts_at", "timezone", "place"})
     asked = ("POST", "casework", f"/cases/{case_id}/appointments", body)
-    return await _change(console, signed, str(case_id), now, "schedule", asked, fields, given)
+    return await change_case(console, signed, str(case_id), now, "schedule", asked, fields, given)
 
 
 @router.post("/cases/{case_id}/appointments/{appointment_id}/reschedule")
@@ -202,7 +215,7 @@ async def reschedule(
         return await _page(console, signed, str(case_id), now, errors, 422)
     body = {"revision": revision, "starts_at": at.isoformat(), "timezone": timezone}
     asked = ("POST", "casework", f"/appointments/{appointment_id}/reschedule", body)
-    return await _change(console, signed, str(case_id), now, form, asked)
+    return await change_case(console, signed, str(case_id), now, form, asked)
 
 
 @router.post("/cases/{case_id}/appointments/{appointment_id}/{outcome}")
@@ -218,60 +231,9 @@ async def appointment_outcome(
     """Cancel an appointment, or record that the person came or did not."""
     path = f"/appointments/{appointment_id}/{outcome}"
     asked = ("POST", "casework", path, {"revision": revision})
-    return await _change(console, signed, str(case_id), now, f"appointment-{appointment_id}", asked)
-
-
-@router.post("/cases/{case_id}/tasks")
-async def add_task(
-    case_id: uuid.UUID,
-    signed: SignedForm,
-    console: ConsoleDep,
-    now: Now,
-    title: Short = "",
-    due_on: Short = "",
-) -> Response:
-    """Add a task, with the date it is due by."""
-    body = {"title": title, **({"due_on": due_on} if due_on else {})}
-    asked = ("POST", "casework", f"/cases/{case_id}/tasks", body)
-    fields = frozenset({"title", "due_on"})
-    given = {"title": title, "due_on": due_on}
-    return await _change(console, signed, str(case_id), now, "task", asked, fields, given)
-
-
-@router.post("/cases/{case_id}/tasks/{task_id}/complete")
-async def complete_task(
-    case_id: uuid.UUID, task_id: uuid.UUID, signed: SignedForm, console: ConsoleDep, now: Now
-) -> Response:
-    """Mark a task done."""
-    asked: Asked = ("POST", "casework", f"/tasks/{task_id}/complete", {})
-    return await _change(console, signed, str(case_id), now, "tasks", asked)
-
-
-@router.post("/cases/{case_id}/notes")
-async def add_note(
-    case_id: uuid.UUID, signed: SignedForm, console: ConsoleDep, now: Now, text: Text = ""
-) -> Response:
-    """Add a confidential note, read by my organisation only."""
-    given = {"text": text}
-    asked = ("POST", "casework", f"/cases/{case_id}/notes", given)
-    return await _change(console, signed, str(case_id), now, "note", asked, frozenset(given), given)
-
-
-@router.post("/cases/{case_id}/documents/{item}")
-async def record_document(
-    case_id: uuid.UUID,
-    item: Item,
-    signed: SignedForm,
-    console: ConsoleDep,
-    now: Now,
-    status: Short = "",
-    expires_on: Short = "",
-) -> Response:
-    """Record a checklist document as needed or received, with its expiry date."""
-    body = {"status": status, **({"expires_on": expires_on} if expires_on else {})}
-    asked = ("PUT", "casework", f"/cases/{case_id}/documents/{item}", body)
-    fields = frozenset({"status", "expires_on"})
-    return await _change(console, signed, str(case_id), now, f"document-{item}", asked, fields)
+    return await change_case(
+        console, signed, str(case_id), now, f"appointment-{appointment_id}", asked
+    )
 
 
 @router.post("/cases/{case_id}/shares")
@@ -287,7 +249,7 @@ async def offer_share(
     body = {"organisation_id": organisation_id, "kind": kind}
     asked = ("POST", "casework", f"/cases/{case_id}/shares", body)
     fields = frozenset({"organisation_id", "kind"})
-    return await _change(console, signed, str(case_id), now, "share", asked, fields)
+    return await change_case(console, signed, str(case_id), now, "share", asked, fields)
 
 
 @router.post("/cases/{case_id}/shares/{share_id}/revoke")
@@ -296,4 +258,4 @@ async def revoke_share(
 ) -> Response:
     """Take back an offer made to a partner."""
     asked: Asked = ("POST", "casework", f"/shares/{share_id}/revoke", {})
-    return await _change(console, signed, str(case_id), now, "shares", asked)
+    return await change_case(console, signed, str(case_id), now, "shares", asked)

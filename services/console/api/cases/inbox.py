@@ -11,14 +11,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.console.api.deps import ConsoleDep, Signed, SignedForm
 from services.console.domain import cases as domain
-from services.console.domain.navigation import Entry
-from services.console.domain.problems import N_
 from services.console.models import BrowserSession
 from services.console.queries import cases as queries
 from services.console.queries.services import Answer
 
 router = APIRouter(tags=["referrals"])
-ENTRY = Entry("referrals", N_("Referrals"), "/referrals", frozenset({"caseworker", "coordinator"}))
 
 Reason = Annotated[str, Form(max_length=2000)]
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
 
 from services.console.api.deps import ConsoleDep, SignedForm
-from services.console.api.persons_page import after
+from services.console.api.persons.common import after
 from services.console.domain.persons import member, members_kept
 from services.console.domain.problems import NOT_FOUND
 from services.console.queries.persons import read

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
 
 from services.console.api.deps import ConsoleDep, SignedForm
-from services.console.api.persons_page import after, show, unconfirmed
+from services.console.api.persons.common import after, show, unconfirmed
 
 router = APIRouter(tags=["persons"])
 

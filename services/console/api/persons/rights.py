@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
 
 from services.console.api.deps import ConsoleDep, Signed, SignedForm
-from services.console.api.persons_page import after, show, unconfirmed
+from services.console.api.persons.common import after, show, unconfirmed
 from services.console.domain.persons import COORDINATOR_ONLY, may_export_and_erase
 from services.console.domain.problems import NOT_FOUND
 from services.console.models import BrowserSession

@@ -10,15 +10,13 @@ from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.console.api.deps import ConsoleDep, Signed, SignedForm
-from services.console.api.persons_page import after, show
-from services.console.domain.navigation import Entry
+from services.console.api.persons.common import after, show
 from services.console.domain.persons import DETAILS, changes
-from services.console.domain.problems import N_, NOT_FOUND, field_errors
+from services.console.domain.problems import NOT_FOUND, field_errors
 from services.console.queries.persons import search
 from shared.web import NotFound
 
 router = APIRouter(tags=["persons"])
-ENTRY = Entry("persons", N_("Persons"), "/persons")
 FORM_FIELDS = {"chosen_name", "phone", "preferred_language", "birth_year"}
 CONSENT_FIELDS = {"purpose": "purpose", "partner_id": "partner_id"}
 
