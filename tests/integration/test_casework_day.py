@@ -50,7 +50,12 @@ async def test_the_day_shows_my_cases_what_is_due_what_is_late_and_this_week(
     await casework.http.post(
         f"{c}/tasks", json={"title": "Later", "due_on": "2026-04-20"}, headers=LEA
     )
-    for starts_at in ("2026-03-27T14:00:00+01:00", "2026-04-03T09:00:00+02:00"):
+    # Friday this week and Monday next week are within the seven days; the Friday after is not
+    for starts_at in (
+        "2026-03-27T14:00:00+01:00",
+        "2026-03-30T10:00:00+02:00",
+        "2026-04-03T09:00:00+02:00",
+    ):
         await casework.http.post(
             f"{c}/appointments",
             json={"kind": "lawyer", "starts_at": starts_at, "place": "Cabinet Me Martin"},
@@ -78,7 +83,8 @@ async def test_the_day_shows_my_cases_what_is_due_what_is_late_and_this_week(
         ("Call the lawyer", "2026-03-20")
     ]
     assert [(a["starts_at"], a["place"]) for a in day["appointments_this_week"]] == [
-        ("2026-03-27T13:00:00Z", "Cabinet Me Martin")
+        ("2026-03-27T13:00:00Z", "Cabinet Me Martin"),
+        ("2026-03-30T08:00:00Z", "Cabinet Me Martin"),
     ]
     nearer = (await casework.http.get("/day", params={"days": 6}, headers=LEA)).json()
     assert nearer["deadlines_soon"] == []

@@ -132,9 +132,10 @@ async def _this_week(
     persons = {c.id: c.person_id for c in mine}
     if not persons:
         return []
-    monday = now.date() - timedelta(days=now.weekday())
-    start = datetime.combine(monday, time(0), tzinfo=PARIS)
-    end = datetime.combine(monday + timedelta(days=7), time(0), tzinfo=PARIS)
+    # today and the six days after it, in Paris: on a Friday, next week's Monday is there too
+    today = now.astimezone(PARIS).date()
+    start = datetime.combine(today, time(0), tzinfo=PARIS)
+    end = datetime.combine(today + timedelta(days=7), time(0), tzinfo=PARIS)
     rows = await session.execute(
         select(Appointment)
         .where(

@@ -46,7 +46,7 @@ class LateTask(BaseModel):
 
 
 class WeekAppointment(BaseModel):
-    """An appointment of one of my cases this week."""
+    """An appointment of one of my cases in the seven days from today."""
 
     case_id: str
     appointment_id: str
@@ -66,4 +66,6 @@ class Day(BaseModel):
     deadlines_soon: list[DueDeadline]
     overdue_deadlines: list[DueDeadline]
     overdue_tasks: list[LateTask]
-    appointments_this_week: list[WeekAppointment]
+    appointments_this_week: list[WeekAppointment] = Field(
+        description="today and the six days after it (Paris time), soonest first"
+    )
