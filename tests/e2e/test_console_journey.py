@@ -144,13 +144,16 @@ def test_a_person_goes_from_the_citys_desk_to_a_legal_association_in_the_browser
     submit(browser, accept, "form.procedure")
     case_url = browser.current_url
     assert "/cases/" in case_url
-    notified = datetime.now(PARIS).date() - timedelta(days=3)
+    notified = datetime.now(PARIS).date() - timedelta(
+        days=25
+    )  # a month to appeal: 5 or 6 days left
     Select(browser.find_element(By.ID, "case_type")).select_by_value("cnda_appeal")
     set_date(browser, "on", notified.isoformat())
     submit(browser, "//form[contains(@class, 'procedure')]//button", "#deadlines")
     deadlines = browser.find_element(By.ID, "deadlines").text
     assert "CNDA" in deadlines, deadlines
     assert "CESEDA" in deadlines, "the legal reference beside the deadline"
+    submit(browser, "//form[contains(@class, 'assign')]//button", "#deadlines")
 
     # an appointment four days ahead at two in the afternoon: both reminders are ahead too
     starts = datetime.combine(datetime.now(PARIS).date() + timedelta(days=4), time(14), PARIS)
@@ -181,12 +184,20 @@ def test_a_person_goes_from_the_citys_desk_to_a_legal_association_in_the_browser
         assert NOT_FOUND in main_text(browser), typed
     sign_out(browser)
 
-    # notifications stops: the association's Today still renders, and says what is missing
-    assert system.notifications.stop() == 0
+    # the association's caseworker follows the case: Today has its deadline and appointment,
+    # and when notifications stops, Today still renders and says which part is missing
     sign_in(browser, url, "x-caseworker")
+    browser.get(f"{url}/today")
+    today = main_text(browser)
+    assert "CESEDA" in today, today
+    assert "Maison des avocats" in today, today
+    assert "rappel deux jours avant: prévu" in today, today
+    screenshot(browser, f"{shots}/today-fr", full_page=True)
+    assert system.notifications.stop() == 0
     browser.get(f"{url}/today")
     text = main_text(browser)
     assert "Le service notifications ne répond pas" in text, text
+    assert "CESEDA" in text, "the rest of the page is there"
     screenshot(browser, f"{shots}/today-notifications-down-fr", full_page=True)
     sign_out(browser)
 
