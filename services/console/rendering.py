@@ -27,22 +27,34 @@ TEMPLATES = HERE / "templates"
 LOCALES = HERE / "locales"
 
 
-def catalogue(locale: str) -> NullTranslations:
-    """The translations of `locale` (English, the source language, has none): every part's
-    catalogue (`console.po`, then one per part of the console) merged into one."""
-    files = sorted((LOCALES / locale / "LC_MESSAGES").glob("*.po"), key=_core_first)
-    if not files:
-        return NullTranslations()
+def messages(locale: str) -> Catalog:
+    """Every part's catalogue of `locale` (`console.po` first, then one per part) merged into
+    one; a message only counts where it is translated."""
     merged = Catalog(locale=locale)
-    for po in files:
+    for po in sorted((LOCALES / locale / "LC_MESSAGES").glob("*.po"), key=_core_first):
         with po.open("rb") as source:
             for message in read_po(source, locale=locale):
-                if message.id and message.string and message.id not in merged:
+                if message.id and _translated(message.string) and message.id not in merged:
                     merged[message.id] = message
+    return merged
+
+
+def catalogue(locale: str) -> NullTranslations:
+    """The translations of `locale` (English, the source language, has none)."""
+    merged = messages(locale)
+    if not len(merged):
+        return NullTranslations()
     compiled = io.BytesIO()
     write_mo(compiled, merged)
     compiled.seek(0)
     return Translations(fp=compiled)
+
+
+def _translated(string: str | tuple[str, ...] | list[str] | None) -> bool:
+    """A singular's text, or every plural form's."""
+    if isinstance(string, tuple | list):
+        return all(string)
+    return bool(string)
 
 
 def _core_first(po: Path) -> tuple[bool, str]:
