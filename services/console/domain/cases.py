@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from services.console.domain import labels
 from services.console.domain.problems import N_, field_errors
 
 OFFICE_ZONE = "Europe/Paris"
@@ -41,14 +42,7 @@ EVENTS = {
 }
 """What each of casework's events says, for the timeline."""
 
-KINDS = {
-    "prefecture": N_("Prefecture"),
-    "ofpra_interview": N_("OFPRA interview"),
-    "cnda_hearing": N_("CNDA hearing"),
-    "lawyer": N_("Lawyer"),
-    "partner_office": N_("Partner's office"),
-    "other": N_("Other"),
-}
+KINDS = labels.APPOINTMENTS
 """Who an appointment is with (casework's kinds)."""
 
 STATES = {
@@ -67,22 +61,11 @@ STATES = {
     "revoked": N_("revoked"),
     "pending": N_("pending"),
     "withdrawn": N_("withdrawn"),
-    "queued": N_("planned"),
-    "sending": N_("sending"),
-    "sent": N_("sent"),
-    "delivered": N_("delivered"),
-    "failed": N_("failed"),
-    "undeliverable": N_("undeliverable"),
-    "unknown": N_("unknown"),
-    "cleared": N_("cleared"),
-    "blocked": N_("blocked"),
-    "two_days": N_("reminder two days before"),
-    "two_hours": N_("reminder two hours before"),
     "cancellation": N_("cancellation notice"),
-    "legal_support": N_("Legal support"),
-    "administrative_help": N_("Administrative help"),
-    "referral": N_("access (referral)"),
-    "transfer": N_("ownership (transfer)"),
+    **labels.SMS_STATES,
+    **labels.REMINDERS,
+    **labels.SERVICES,
+    **labels.SHARES,
 }
 """Where a deadline, an appointment, a document, an offer or an SMS stands; the kinds of
 offers and of SMS."""
