@@ -276,7 +276,7 @@ async def test_a_case_offered_to_a_partner_is_listed_on_both_sides(
     page = await desk.get(f"/cases/{case['id']}")
     shares = re.search(r'<ul class="shares">.*?</ul>', page.text, re.S)
     assert shares is not None, page.text
-    assert "assoc-x · propriété (transfert) · proposé" in shares.group(0)
+    assert "assoc-x · transfert du dossier · proposé" in shares.group(0)
     assert forms(page, "revoke")
 
     await desk.post("/signout", data={"csrf": csrf_of(page)})
