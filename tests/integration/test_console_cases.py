@@ -282,7 +282,7 @@ async def test_a_case_offered_to_a_partner_is_listed_on_both_sides(
     await desk.post("/signout", data={"csrf": csrf_of(page)})
     await sign_in(desk, "x-caseworker")
     inbox = await desk.get("/referrals")
-    assert "propriété (transfert) · city-desk" in inbox.text
+    assert "transfert du dossier · city-desk" in inbox.text
     assert forms(inbox, "accept-offer")
 
 
