@@ -1,5 +1,7 @@
-"""`python -m bench`: paired throughput ratios R1 (relay/raw) and R4 (inbox/no inbox), and S1
-(finding a person: registration and search p95 at 1k, 10k and 50k persons)."""
+"""`python -m bench`: paired throughput ratios R1 (relay/raw) and R4 (inbox/no inbox), S1
+(finding a person: registration and search p95 at 1k, 10k and 50k persons), and C1 (the
+console's Today page and persons search beside the service calls under them, on 5,000 persons
+and 10,000 cases)."""
 
 from __future__ import annotations
 
@@ -16,12 +18,14 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from bench import inbox_vs_plain, person_search, relay_vs_raw
+from bench import console_pages, inbox_vs_plain, person_search, relay_vs_raw
 from bench.infra import Servers, progress, servers
 from bench.stats import Paired, format_table
 from shared.logging import configure_logging
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "latest.json"
+CONSOLE_OUT = DEFAULT_OUT.with_name("console.json")
+"""Where `--only C1` writes, beside the latest full run."""
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -47,9 +51,28 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=["sqlite", "postgresql"],
         help="S1 databases, comma-separated: sqlite, postgresql",
     )
-    parser.add_argument("--only", choices=["R1", "R4", "S1"], help="run one benchmark only")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results JSON path")
+    parser.add_argument("--console-persons", type=int, default=5000, help="C1 persons")
+    parser.add_argument("--console-cases", type=int, default=10000, help="C1 cases")
+    parser.add_argument("--console-samples", type=int, default=200, help="C1 rounds measured")
+    parser.add_argument("--console-warmup", type=int, default=20, help="C1 rounds not measured")
+    parser.add_argument(
+        "--console-backends",
+        type=lambda text: text.split(","),
+        default=["sqlite", "postgresql"],
+        help="C1 databases, comma-separated: sqlite, postgresql",
+    )
+    parser.add_argument("--only", choices=["R1", "R4", "S1", "C1"], help="run one benchmark only")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="results JSON path (default results/latest.json, C1 alone: results/console.json)",
+    )
     args = parser.parse_args(argv)
+    args.out = args.out or (CONSOLE_OUT if args.only == "C1" else DEFAULT_OUT)
+    if min(args.console_persons, args.console_cases, args.console_samples) < 1:
+        parser.error("--console-persons, --console-cases and --console-samples must be positive")
+    if args.console_warmup < 0 or not set(args.console_backends) <= {"sqlite", "postgresql"}:
+        parser.error("--console-warmup must be >= 0, --console-backends sqlite and/or postgresql")
     if args.rounds < 1 or args.relay_events < 1 or args.consumer_events < 1:
         parser.error("--rounds, --relay-events and --consumer-events must be positive")
     sizes = args.search_sizes
@@ -96,6 +119,20 @@ async def measure_search(args: argparse.Namespace, where: Servers) -> dict[str, 
         )
 
 
+async def measure_console(args: argparse.Namespace, where: Servers) -> dict[str, Any] | None:
+    """C1, unless another benchmark was chosen alone."""
+    if args.only not in (None, "C1"):
+        return None
+    return await console_pages.run(
+        where,
+        persons=args.console_persons,
+        cases=args.console_cases,
+        samples=args.console_samples,
+        warmup=args.console_warmup,
+        backends=args.console_backends,
+    )
+
+
 def environment(where: Servers) -> dict[str, Any]:
     """What the numbers depend on besides the arms themselves."""
     return {
@@ -118,6 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with servers() as where:
         paired = asyncio.run(measure(args, where))
         search = asyncio.run(measure_search(args, where))
+        console = asyncio.run(measure_console(args, where))
         env = environment(where)
     results = []
     for item in paired:
@@ -127,12 +165,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if search is not None:
         search["params"] = {**search["params"], **env}
         results.append(search)
+    if console is not None:
+        console["params"] = {**console["params"], **env}
+        results.append(console)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     progress(f"results written to {args.out}")
     print(format_table([r for r in results if "ratio" in r]))
     if search is not None:
         print(person_search.format_table(search))
+    if console is not None:
+        print(console_pages.format_table(console))
     return 0
 
 
