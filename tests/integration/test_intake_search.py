@@ -102,6 +102,17 @@ async def test_a_person_is_found_by_part_of_a_name_another_spelling_or_a_phone(
     assert (await found(http, "ami"))[0] == ("Ami Traore", "exact")
 
 
+async def test_a_search_line_gives_the_year_of_birth_to_tell_namesakes_apart(
+    http: httpx.AsyncClient,
+) -> None:
+    await register(http, "Awa Ndiaye", birth_year=1990)
+    await register(http, "Awa Ndiaye", birth_date="1985-06-01")
+    await register(http, "Awa Ndiaye")
+    response = await http.get("/persons", params={"q": "awa ndiaye"}, headers=DESK)
+    years = sorted(str(item["birth_year"]) for item in response.json()["items"])
+    assert years == ["1985", "1990", "None"]
+
+
 async def test_search_pages_and_counts_every_match(http: httpx.AsyncClient) -> None:
     for i in range(5):
         await register(http, f"Fatoumata Camara {i}")

@@ -124,18 +124,12 @@ async def merges_named(
 
 
 async def search(services: Services, token: str, q: str | None) -> Any:
-    """A page of persons: those matching `q`, each with their year of birth so two namesakes
-    can be told apart, or the newest registrations."""
+    """A page of persons: those matching `q` (each line with its year of birth, so two
+    namesakes can be told apart), or the newest registrations."""
     if not q:
         return await services.get("intake", "/persons", token)
-    found = await services.get("intake", "/persons", token, q=q, limit=SEARCH_PAGE)
-    people = await asyncio.gather(
-        *(read(services, "intake", f"/persons/{item['id']}", token) for item in found["items"])
-    )
-    for item, person in zip(found["items"], people, strict=True):
-        item["birth_year"] = person.get("birth_year") if person else None
-    return found
+    return await services.get("intake", "/persons", token, q=q, limit=SEARCH_PAGE)
 
 
 SEARCH_PAGE = 20
-"""The matches a search shows: each needs its person's details for the year of birth."""
+"""The matches a search shows."""

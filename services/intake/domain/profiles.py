@@ -60,3 +60,12 @@ def unseal(data_key: bytes, person_id: str, profile_enc: str | None) -> dict[str
     if profile_enc is None:
         return {}
     return dict(json.loads(decrypt_field(data_key, profile_enc, aad=f"{person_id}:profile")))
+
+
+def birth_year(details: dict[str, Any]) -> int | None:
+    """The year of birth the details give, or that of the birth date."""
+    year = details.get("birth_year")
+    if year:
+        return int(year)
+    born = details.get("birth_date")
+    return int(born[:4]) if born else None

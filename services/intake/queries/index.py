@@ -72,10 +72,11 @@ def profile(person: Person, data_key: bytes) -> Profile:
     """What matching and indexing need of a person, decrypted (inside intake's process only)."""
     details = profiles.unseal(data_key, person.id, person.profile_enc)
     name = profiles.unseal_name(data_key, person.id, person.chosen_name_enc)
-    birth_date = details.get("birth_date")
-    birth_year = details.get("birth_year") or (int(birth_date[:4]) if birth_date else None)
     return Profile(
-        person.id, (name, *details.get("other_names", [])), details.get("phone"), birth_year
+        person.id,
+        (name, *details.get("other_names", [])),
+        details.get("phone"),
+        profiles.birth_year(details),
     )
 
 

@@ -114,9 +114,17 @@ def filtered(query: Select[Any], filters: PersonFilters) -> Select[Any]:
 
 
 def summary_line(person: Person, data_key: bytes | None) -> PersonSummary:
-    """A line of the persons list: the chosen name decrypted with the person's data key, or
-    `[erased]` when the key is gone (None)."""
-    name = ERASED
-    if data_key is not None:
-        name = profiles.unseal_name(data_key, person.id, person.chosen_name_enc)
-    return present(PersonSummary, person, chosen_name=name, erased=person.erased_at is not None)
+    """A line of the persons list: the chosen name and year of birth decrypted with the
+    person's data key, or `[erased]` and no year when the key is gone (None)."""
+    erased = person.erased_at is not None
+    if data_key is None:
+        return present(PersonSummary, person, chosen_name=ERASED, erased=erased)
+    name = profiles.unseal_name(data_key, person.id, person.chosen_name_enc)
+    year = profiles.birth_year(profiles.unseal(data_key, person.id, person.profile_enc))
+    return present(
+        PersonSummary,
+        person,
+        chosen_name=name,
+        birth_year=year,
+        erased=erased,
+    )

@@ -198,6 +198,7 @@ class PersonSummary(BaseModel):
     organisation_id: str
     chosen_name: str
     preferred_language: str | None
+    birth_year: int | None = Field(default=None, description="to tell two persons apart")
     registered_at: datetime
     erased: bool
     merged_into: str | None = None
