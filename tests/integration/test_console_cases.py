@@ -120,6 +120,9 @@ async def test_following_a_case_puts_it_on_my_today_page(
     today = (await desk.get("/today")).text
     assert f'href="/cases/{case_id}"' in today
     assert "Mes dossiers <small>(1)</small>" in today
+    mine = today[today.index('id="my-cases"') :]
+    assert "Appeal to the CNDA (recours" in mine, "the procedure's name, not its code"
+    assert "OFPRA refusal notified" in mine, "the step's name, not its code"
 
     stale = await desk.post(take["action"], data=take)  # the old page's button: version 1
     assert stale.status_code == 409

@@ -24,6 +24,8 @@ class Today:
     waiting_referrals: list[dict[str, Any]] = field(default_factory=list)
     waiting_offers: list[dict[str, Any]] = field(default_factory=list)
     reminders: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    procedures: dict[str, str] = field(default_factory=dict)
+    steps: dict[tuple[str, str], str] = field(default_factory=dict)
     unavailable: set[str] = field(default_factory=set)
 
 
@@ -37,10 +39,11 @@ async def today(services: Services, token: str, roles: frozenset[str]) -> Today:
             services.get("casework", "/day", token, days=HORIZON_DAYS),
             services.get("casework", "/referrals/incoming", token, status="pending"),
             services.get("casework", "/shares", token),
+            services.get("casework", "/procedures", token),
             return_exceptions=True,
         )
     )
-    day, incoming, offers = answers
+    day, incoming, offers, procedures = answers
     if any(isinstance(answer, Unreachable) for answer in answers):
         view.unavailable.add("casework")
     for answer in answers:
@@ -49,6 +52,10 @@ async def today(services: Services, token: str, roles: frozenset[str]) -> Today:
     view.day = day if isinstance(day, dict) else None
     view.waiting_referrals = incoming["items"] if isinstance(incoming, dict) else []
     view.waiting_offers = offers if isinstance(offers, list) else []
+    for procedure in procedures if isinstance(procedures, list) else []:
+        view.procedures[procedure["id"]] = procedure["label"]
+        for step in procedure["steps"]:
+            view.steps[procedure["id"], step["status"]] = step["label"]
     if view.day is not None:
         await _reminders(services, token, view)
     return view
