@@ -86,9 +86,9 @@ def system(kafka_bootstrap: str, databases: Databases) -> Iterator[System]:
             partners(intake.url)
             yield System(intake, casework, notifications, console, databases.backend)
         finally:
-            for service in reversed(started):
-                assert service.stop() in (0, None), f"{service.name} did not stop cleanly"
+            unclean = [s.name for s in reversed(started) if s.stop() not in (0, None)]
             fake.stop()
+            assert not unclean, f"did not stop cleanly: {unclean}"
 
 
 def partners(intake: str) -> None:
