@@ -1,0 +1,1 @@
+"""Housing: the emergency reception centre's sites, rooms and beds."""

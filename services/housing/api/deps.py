@@ -1,0 +1,33 @@
+"""What housing's routes receive: the signed-in roles and the few dependencies they use."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from services.housing.container import Housing
+from services.housing.queries.access import operates
+from shared.auth import Caseworker, Principal, Staff
+from shared.service import Now, Reading, Units, provided
+
+Operator = Annotated[str, Depends(provided(Housing, lambda h: h.operator))]
+"""The organisation that runs the centre."""
+
+
+async def _manager(principal: Caseworker, operator: Operator) -> Principal:
+    operates(principal, operator)
+    return principal
+
+
+async def _operator_staff(principal: Staff, operator: Operator) -> Principal:
+    operates(principal, operator)
+    return principal
+
+
+Manager = Annotated[Principal, Depends(_manager)]
+"""A caseworker or coordinator of the operating organisation: edits the centre."""
+OperatorStaff = Annotated[Principal, Depends(_operator_staff)]
+"""Any staff of the operating organisation: reads what only the operator sees."""
+
+__all__ = ["Manager", "Now", "OperatorStaff", "Reading", "Staff", "Units"]

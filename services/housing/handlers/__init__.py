@@ -1,0 +1,1 @@
+"""Housing's handlers, one module per concept."""

@@ -1,0 +1,1 @@
+"""Housing's queries, one module per concept."""

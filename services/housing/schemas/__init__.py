@@ -1,0 +1,1 @@
+"""Housing's schemas, one module per concept."""
