@@ -193,6 +193,7 @@ Passerelle is running.
   intake         {urls["intake"]}/docs
   casework       {casework}/docs
   notifications  {urls["notifications"]}/docs
+  housing        {urls["housing"]}/docs
   sms (fake)     {urls["fake-sms"]}/_control/messages  (also {local / "sms"})
   kafka          {bootstrap}
   logs           {local / "logs"}

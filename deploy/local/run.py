@@ -19,7 +19,7 @@ from deploy.local import demo
 from deploy.local.kafka import KafkaBroker, free_ports, libs_dir, port_in_use
 from shared.auth import DEV_JWT_SECRET
 
-SERVICES = {"intake": 8001, "casework": 8002, "notifications": 8004}
+SERVICES = {"intake": 8001, "casework": 8002, "notifications": 8004, "housing": 8005}
 FAKE_SMS_PORT = 8090
 CONSOLE_PORT = 8000
 

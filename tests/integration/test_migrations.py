@@ -13,6 +13,8 @@ from services.casework.bootstrap import MIGRATIONS as CASEWORK_MIGRATIONS
 from services.casework.models import metadata as casework_metadata
 from services.console.bootstrap import MIGRATIONS as CONSOLE_MIGRATIONS
 from services.console.models import metadata as console_metadata
+from services.housing.bootstrap import MIGRATIONS as HOUSING_MIGRATIONS
+from services.housing.models import metadata as housing_metadata
 from services.intake.bootstrap import MIGRATIONS as INTAKE_MIGRATIONS
 from services.intake.models import metadata as intake_metadata
 from services.notifications.bootstrap import MIGRATIONS as NOTIFICATIONS_MIGRATIONS
@@ -30,8 +32,9 @@ pytestmark = pytest.mark.integration
         (NOTIFICATIONS_MIGRATIONS, notifications_metadata),
         (CASEWORK_MIGRATIONS, casework_metadata),
         (CONSOLE_MIGRATIONS, console_metadata),
+        (HOUSING_MIGRATIONS, housing_metadata),
     ],
-    ids=["intake", "notifications", "casework", "console"],
+    ids=["intake", "notifications", "casework", "console", "housing"],
 )
 async def test_migrations_match_the_models(
     pg_url: str, migrations: Path, metadata: MetaData

@@ -15,6 +15,8 @@ import yaml
 from pydantic import ValidationError
 
 from services.casework.settings import CaseworkSettings
+from services.console.settings import ConsoleSettings
+from services.housing.settings import HousingSettings
 from services.intake.settings import IntakeSettings
 from services.notifications.settings import DEV_SMS_TOKEN, NotificationsSettings
 from shared.auth import DEV_JWT_SECRET
@@ -46,6 +48,8 @@ CLASSES: dict[str, type[ServiceSettings]] = {
     "intake": IntakeSettings,
     "casework": CaseworkSettings,
     "notifications": NotificationsSettings,
+    "housing": HousingSettings,
+    "console": ConsoleSettings,
 }
 
 
