@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import structlog
 from sqlalchemy.exc import IntegrityError
 
+from services.housing.consumer import intake_consumer
 from services.housing.container import Housing
 from services.housing.domain.plan import Plan, PlanError
+from services.housing.domain.priority import InvalidRuleBook, RuleBook, load_book
 from services.housing.handlers.plan import load
 from services.housing.models import outbox_table
+from services.housing.scheduler import offer_watch, renewal_watch
 from services.housing.settings import HousingSettings
+from shared.keystore import KeyStoreClient, service_token
 from shared.outbox import Metadata
 from shared.runtime import build_runtime
 from shared.settings import load_settings
@@ -20,11 +25,40 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 log = structlog.get_logger(__name__)
 
 
-def bootstrap(settings: HousingSettings | None = None) -> Housing:
+def bootstrap(
+    settings: HousingSettings | None = None, *, key_store_http: httpx.AsyncClient | None = None
+) -> Housing:
     """Build housing from its settings (read from the environment when not given)."""
     settings = settings or load_settings(HousingSettings)
     runtime = build_runtime("housing", settings, outbox_table, MIGRATIONS)
-    return Housing(runtime=runtime, plan=read_plan(settings.plan_file), operator=settings.operator)
+    http = key_store_http or httpx.AsyncClient(
+        base_url=settings.key_store.url, timeout=settings.key_store.timeout_seconds
+    )
+    token = service_token("housing", settings.key_store, settings.auth.jwt_secret)
+    housing = Housing(
+        runtime=runtime,
+        plan=read_plan(settings.plan_file),
+        operator=settings.operator,
+        priority=read_priority(settings.priority_rules_file),
+        keys=KeyStoreClient(http, token, cache_seconds=settings.key_store.cache_seconds),
+        index_key=settings.index_key.get_secret_value().encode(),
+    )
+    runtime.add_consumer(intake_consumer(housing.keys, housing.operator))
+    runtime.jobs.append(offer_watch(housing, settings.expiry_scan_seconds))
+    runtime.jobs.append(renewal_watch(housing, settings.renewal_scan_seconds))
+    return housing
+
+
+def read_priority(path: Path) -> RuleBook:
+    """The waiting list's rule book from its file; a readable exit when missing or wrong."""
+    try:
+        return load_book(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SystemExit(
+            f"HOUSING_PRIORITY_RULES_FILE: cannot read {path}: {exc.strerror}"
+        ) from None
+    except InvalidRuleBook as exc:
+        raise SystemExit(f"HOUSING_PRIORITY_RULES_FILE: {path}: {exc}") from None
 
 
 def read_plan(path: Path) -> Plan:

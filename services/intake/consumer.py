@@ -1,4 +1,4 @@
-"""What intake listens to: the answers of casework (and later housing) to its referrals."""
+"""What intake listens to: the answers of casework and housing to its referrals."""
 
 from __future__ import annotations
 
@@ -6,13 +6,15 @@ from services.intake.handlers import answers
 from services.intake.models import inbox_table, parked_table
 from services.intake.queries.keys import KeyStore
 from shared.consumer import ConsumerConfig, Subscriptions, subscribe
-from shared.events import casework
+from shared.events import casework, housing
 
 NAME = "intake.referral_answers"
-TOPICS = [casework.TOPIC]
+TOPICS = [casework.TOPIC, housing.TOPIC]
 SUBSCRIPTIONS: Subscriptions = {
     casework.ReferralAccepted.TYPE: answers.on_referral_accepted,
     casework.ReferralDeclined.TYPE: answers.on_referral_declined,
+    housing.ReferralAccepted.TYPE: answers.on_referral_accepted,
+    housing.ReferralDeclined.TYPE: answers.on_referral_declined,
 }
 
 

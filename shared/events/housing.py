@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from pydantic import Field
 
-from shared.events.base import Event
+from shared.events.base import Ciphertext, Event
 
 TOPIC = "housing.events"
 
@@ -82,4 +82,275 @@ class BedOutOfService(Event):
     recorded_at: datetime
 
 
-CONTRACTS: tuple[type[Event], ...] = (SiteDeclared, RoomAdded, BedAdded, BedOutOfService)
+class PlacementRequested(Event):
+    """A household asks for a place: from a referral of intake, or directly by a caseworker
+    of `organisation_id`. No personal facts travel, only the household's size as known."""
+
+    TYPE = "housing.placement_requested.v1"
+    AGGREGATE = "placement_id"
+
+    placement_id: str
+    person_id: str
+    organisation_id: str = Field(description="the referring organisation")
+    referral_id: str | None = None
+    household_size: int = Field(description="members known, the person included")
+    household_known: bool = Field(description="whether intake's composition could be read")
+    requested_at: datetime
+
+
+def override_reason_aad(placement_id: str, override_id: str) -> str:
+    """The associated data an override's reason is encrypted with (the person's key)."""
+    return f"{placement_id}:override:{override_id}"
+
+
+class PlacementOverridden(Event):
+    """A coordinator of the operator moved a request on the waiting list, to a position or
+    above another request; the reason travels encrypted with the person's key."""
+
+    TYPE = "housing.placement_overridden.v1"
+    AGGREGATE = "placement_id"
+
+    placement_id: str
+    override_id: str
+    person_id: str
+    organisation_id: str = Field(description="the operating organisation")
+    position: int | None = None
+    above: str | None = Field(default=None, description="the request it now stands above")
+    reason: Ciphertext
+    overridden_by: str
+    overridden_at: datetime
+
+
+class ReferralAccepted(Event):
+    """Housing took on a referral from intake: the household's request is `placement_id`."""
+
+    TYPE = "housing.referral_accepted.v1"
+    AGGREGATE = "referral_id"
+
+    referral_id: str
+    person_id: str
+    organisation_id: str
+    placement_id: str
+    accepted_at: datetime
+
+
+class ReferralDeclined(Event):
+    """Housing said no to a referral from intake; the reason travels encrypted with the
+    person's key, with casework's associated data (`decline_reason_aad`), so intake reads both
+    answers alike."""
+
+    TYPE = "housing.referral_declined.v1"
+    AGGREGATE = "referral_id"
+
+    referral_id: str
+    person_id: str
+    organisation_id: str
+    reason: Ciphertext
+    declined_at: datetime
+
+
+class BedOffered(Event):
+    """Beds of one room are held for a placement's household from `first_night` for
+    `nights` nights, until `expires_at` (the hour the household must come by)."""
+
+    TYPE = "housing.bed_offered.v1"
+    AGGREGATE = "offer_id"
+
+    offer_id: str
+    placement_id: str
+    site_id: str
+    room_id: str
+    bed_ids: list[str]
+    first_night: date
+    nights: int
+    expires_at: datetime
+    offered_at: datetime
+    person_id: str | None = Field(
+        default=None, description="the placement's person, whom notifications tells by SMS"
+    )
+
+
+class BedHeld(Event):
+    """One bed held for tonight by a caseworker bringing someone over; the hold lapses by
+    itself at `expires_at`."""
+
+    TYPE = "housing.bed_held.v1"
+    AGGREGATE = "offer_id"
+
+    offer_id: str = Field(description="the hold's id")
+    placement_id: str = Field(description="the placement, or the hold's id when it has none")
+    site_id: str
+    room_id: str
+    bed_id: str
+    night: date
+    expires_at: datetime
+    held_at: datetime
+
+
+class OfferExpired(Event):
+    """An offer not taken up in time (or a hold that lapsed): its beds are free again, and
+    the next household on the list may be suggested for them."""
+
+    TYPE = "housing.offer_expired.v1"
+    AGGREGATE = "offer_id"
+
+    offer_id: str
+    kind: str = Field(description="offer or hold")
+    placement_id: str
+    site_id: str
+    room_id: str
+    bed_ids: list[str]
+    first_night: date
+    nights: int
+    expired_at: datetime
+
+
+class CheckedIn(Event):
+    """The household of an offer arrived: its beds are slept in for the offer's nights."""
+
+    TYPE = "housing.checked_in.v1"
+    AGGREGATE = "offer_id"
+
+    stay_id: str
+    offer_id: str
+    placement_id: str
+    site_id: str
+    room_id: str
+    bed_ids: list[str]
+    first_night: date
+    last_night: date
+    checked_in_at: datetime
+
+
+class CheckedOut(Event):
+    """The household left; `reason` is a code (orientation, social_housing, left, exclusion),
+    `flagged` when it left without an orientation (a coordinator's decision)."""
+
+    TYPE = "housing.checked_out.v1"
+    AGGREGATE = "offer_id"
+
+    stay_id: str
+    offer_id: str
+    placement_id: str
+    site_id: str
+    room_id: str
+    bed_ids: list[str]
+    reason: str
+    flagged: bool
+    last_night: date = Field(description="the last night slept (the day before check-out)")
+    checked_out_at: datetime
+
+
+def application_number_aad(application_id: str) -> str:
+    """The associated data a numéro unique is encrypted with (the person's key)."""
+    return f"{application_id}:number"
+
+
+def dwelling_aad(proposal_id: str) -> str:
+    """The associated data a proposed dwelling's description is encrypted with."""
+    return f"{proposal_id}:dwelling"
+
+
+def proposal_reason_aad(proposal_id: str) -> str:
+    """The associated data a proposal's refusal reason is encrypted with."""
+    return f"{proposal_id}:reason"
+
+
+class ApplicationFiled(Event):
+    """A social housing application is followed for a person by `organisation_id`; its
+    numéro unique travels encrypted with the person's key; `dalo_case_id` is casework's case."""
+
+    TYPE = "housing.application_filed.v1"
+    AGGREGATE = "application_id"
+
+    application_id: str
+    person_id: str
+    organisation_id: str
+    number: Ciphertext = Field(description="the numéro unique départemental")
+    departement: str = Field(description="the département's INSEE code: 75, 2A, 971")
+    filed_on: date
+    renewal_due: date = Field(description="the day before the next anniversary of the filing")
+    dalo_case_id: str | None = None
+    filed_at: datetime
+
+
+class ApplicationRenewed(Event):
+    """The application was renewed on `renewed_on`: the next renewal is due a year later."""
+
+    TYPE = "housing.application_renewed.v1"
+    AGGREGATE = "application_id"
+
+    application_id: str
+    person_id: str
+    organisation_id: str
+    renewed_on: date
+    renewal_due: date = Field(description="the next renewal's due date")
+    renewed_at: datetime
+
+
+class RenewalDue(Event):
+    """The application's renewal is due on `due`: the moment of a reminder has come (a month
+    or a week before); notifications turns it into an SMS to the person."""
+
+    TYPE = "housing.renewal_due.v1"
+    AGGREGATE = "application_id"
+
+    application_id: str
+    person_id: str
+    organisation_id: str
+    due: date
+    kind: str = Field(description="month_before or week_before")
+    announced_at: datetime
+
+
+class ProposalReceived(Event):
+    """A dwelling was proposed to the application after a commission; its description
+    travels encrypted with the person's key."""
+
+    TYPE = "housing.proposal_received.v1"
+    AGGREGATE = "application_id"
+
+    proposal_id: str
+    application_id: str
+    person_id: str
+    organisation_id: str
+    dwelling: Ciphertext
+    commission_on: date
+    received_at: datetime
+
+
+class ProposalAnswered(Event):
+    """The person accepted or refused a proposal; a refusal's reason travels encrypted."""
+
+    TYPE = "housing.proposal_answered.v1"
+    AGGREGATE = "application_id"
+
+    proposal_id: str
+    application_id: str
+    person_id: str
+    organisation_id: str
+    outcome: str = Field(description="accepted or refused")
+    reason: Ciphertext | None = None
+    answered_at: datetime
+
+
+CONTRACTS: tuple[type[Event], ...] = (
+    SiteDeclared,
+    RoomAdded,
+    BedAdded,
+    BedOutOfService,
+    PlacementRequested,
+    PlacementOverridden,
+    ReferralAccepted,
+    ReferralDeclined,
+    BedOffered,
+    BedHeld,
+    OfferExpired,
+    CheckedIn,
+    CheckedOut,
+    ApplicationFiled,
+    ApplicationRenewed,
+    RenewalDue,
+    ProposalReceived,
+    ProposalAnswered,
+)

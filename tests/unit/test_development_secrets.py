@@ -41,6 +41,8 @@ def own_secrets(service: str) -> dict[str, Any]:
         return {**common, "master_key": fresh(), "index_key": fresh()}
     if service == "notifications":
         return {**common, "secret_key": fresh()}
+    if service == "housing":
+        return {**common, "index_key": fresh()}
     return common
 
 

@@ -15,14 +15,18 @@ from services.intake.models import Referral
 from services.intake.queries.keys import KeyErased, KeyStore
 from shared.consumer import MessageContext
 from shared.crypto import CryptoError, decrypt_field
+from shared.events import housing
 from shared.events.casework import ReferralAccepted, ReferralDeclined, decline_reason_aad
 from shared.poison import PoisonEvent
 
 log = structlog.get_logger(__name__)
 
 
-async def on_referral_accepted(ctx: MessageContext, event: ReferralAccepted) -> None:
-    """A partner's service took the referral on: it moves to accepted and notes the case.
+async def on_referral_accepted(
+    ctx: MessageContext, event: ReferralAccepted | housing.ReferralAccepted
+) -> None:
+    """A partner's service took the referral on: it moves to accepted and notes the case (for
+    housing, the placement request).
 
     An answer to a referral that was meanwhile accepted by hand changes nothing; one to a
     referral declined or revoked since is left alone (the partner learns of it from intake's
@@ -31,7 +35,9 @@ async def on_referral_accepted(ctx: MessageContext, event: ReferralAccepted) -> 
         ctx.session, event.referral_id, event.person_id, event.organisation_id
     )
     if referral.status in ("requested", "accepted"):
-        referral.partner_case_id = event.case_id
+        referral.partner_case_id = (
+            event.case_id if isinstance(event, ReferralAccepted) else event.placement_id
+        )
     if referral.status != "requested":
         log.info("referral.answer_after_move", referral_id=referral.id, status=referral.status)
         return
@@ -39,7 +45,7 @@ async def on_referral_accepted(ctx: MessageContext, event: ReferralAccepted) -> 
 
 
 async def on_referral_declined(
-    ctx: MessageContext, event: ReferralDeclined, keys: KeyStore
+    ctx: MessageContext, event: ReferralDeclined | housing.ReferralDeclined, keys: KeyStore
 ) -> None:
     """Move the referral to declined, with the partner's reason in it for the
     referring organisation to read; the same rules as an acceptance for late or odd answers."""
@@ -64,7 +70,9 @@ async def _answered(
     return referral
 
 
-async def _reason(session: AsyncSession, keys: KeyStore, event: ReferralDeclined) -> str:
+async def _reason(
+    session: AsyncSession, keys: KeyStore, event: ReferralDeclined | housing.ReferralDeclined
+) -> str:
     try:
         data_key = await keys.get(session, event.person_id)
     except KeyErased:
