@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from services.notifications.domain.policy import Policy
-from services.notifications.handlers import appointments, contacts, ledger
+from services.notifications.handlers import appointments, contacts, housing, ledger
 from services.notifications.models import inbox_table, parked_table
 from shared.clock import Clock
 from shared.consumer import ConsumerConfig, Subscriptions, subscribe
 from shared.events import casework, intake, notifications
+from shared.events import housing as housing_events
 from shared.keystore import KeyStoreClient
 
 CONTACTS: Subscriptions = {
@@ -31,6 +32,13 @@ APPOINTMENTS: Subscriptions = {
 }
 """Casework's appointments: the reminders to plan, move or clear."""
 
+HOUSING: Subscriptions = {
+    housing_events.BedOffered.TYPE: housing.on_bed_offered,
+    housing_events.OfferExpired.TYPE: housing.on_offer_expired,
+    housing_events.RenewalDue.TYPE: housing.on_renewal_due,
+}
+"""Housing's bed offers and social housing renewals: the SMS to queue or clear."""
+
 LEDGER: Subscriptions = {
     notifications.SmsSent.TYPE: ledger.on_sms_sent,
     notifications.SmsDelivered.TYPE: ledger.on_sms_delivered,
@@ -42,7 +50,7 @@ LEDGER: Subscriptions = {
 
 
 def consumers(keys: KeyStoreClient, policy: Policy, clock: Clock) -> list[ConsumerConfig]:
-    """The three consumers, their handlers given the key store, the policy and the clock."""
+    """The four consumers, their handlers given the key store, the policy and the clock."""
     languages = contacts.Languages(keys)
     given: dict[str, Any] = {"keys": keys, "languages": languages, "policy": policy, "clock": clock}
     tables = (inbox_table, parked_table)
@@ -56,5 +64,6 @@ def consumers(keys: KeyStoreClient, policy: Policy, clock: Clock) -> list[Consum
             **given,
         ),
         subscribe("notifications.appointments", [casework.TOPIC], APPOINTMENTS, tables, **given),
+        subscribe("notifications.housing", [housing_events.TOPIC], HOUSING, tables, **given),
         subscribe("notifications.ledger", [notifications.TOPIC], LEDGER, tables),
     ]

@@ -62,6 +62,20 @@ class KnownAppointment(NotificationsModel, table=True):
     status: str = Field(max_length=16)
 
 
+class HousingNotice(NotificationsModel, table=True):
+    """What a housing SMS says and until when it matters (a bed offer's expiry, a renewal's
+    due date), under its message's key."""
+
+    __tablename__ = "housing_notices"
+
+    key: str = Field(primary_key=True, max_length=128)
+    subject_id: str = Field(index=True, max_length=36)  # the offer, or the application
+    person_id: str = Field(index=True, max_length=36)
+    kind: str = Field(max_length=32)
+    ends_at: datetime = instant()
+    timezone: str = Field(max_length=64)
+
+
 class Message(NotificationsModel, table=True):
     """One SMS to send or sent. `key` is its business key — (appointment, kind, revision) for a
     reminder — unique, so a replay or a redelivery never makes a second one."""

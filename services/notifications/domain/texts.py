@@ -37,7 +37,15 @@ from babel.dates import format_date, format_time
 from services.notifications.domain.quiet import require_aware
 from services.notifications.domain.segments import Encoding, encoding, segments
 
-KINDS = ("two_days", "two_hours", "cancellation", "opt_out_confirmation", "opt_in_confirmation")
+KINDS = (
+    "two_days",
+    "two_hours",
+    "cancellation",
+    "opt_out_confirmation",
+    "opt_in_confirmation",
+    "bed_offer",
+    "renewal_due",
+)
 PLACEHOLDERS = frozenset({"date", "time", "place", "phone"})
 FALLBACK = "fr"
 # Language codes babel has no locale for, read as the language whose templates serve them.

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.notifications.domain.housing import KINDS as housing_kinds
 from services.notifications.domain.messages import Status
 from services.notifications.domain.policy import Policy
 from services.notifications.domain.secrets import Secrets
@@ -20,6 +21,7 @@ from services.notifications.domain.sending import (
     template_of,
 )
 from services.notifications.domain.texts import Templates
+from services.notifications.handlers import housing
 from services.notifications.models import Contact, KnownAppointment, Message, OptOut
 from shared.crypto import CryptoError, decrypt_field
 from shared.events.casework import place_aad
@@ -42,6 +44,10 @@ async def prepare(
     """The message, ready to go; NotNow for one that may not go now."""
     if message.to_enc is not None:
         return _answer(message, message.to_enc, secrets, templates, policy)
+    if message.kind in housing_kinds:
+        return await _housing(
+            session, message, key, secrets=secrets, templates=templates, policy=policy, now=now
+        )
     appointment = await session.get(KnownAppointment, message.appointment_id)
     if appointment is None:
         raise NotNow(Status.BLOCKED, "no_appointment")
@@ -70,6 +76,32 @@ async def prepare(
         place=place,
         contact_phone=policy.contact_phone(appointment.organisation_id),
     )
+    return Ready(phone, text.text, index, message.key)
+
+
+async def _housing(
+    session: AsyncSession,
+    message: Message,
+    key: PersonKey,
+    *,
+    secrets: Secrets,
+    templates: Templates,
+    policy: Policy,
+    now: datetime,
+) -> Ready:
+    """A bed offer's or a renewal's SMS: still in time, consented, not STOPped, not at night."""
+    notice, contact, phone_enc = await housing.checked(session, message, now)
+    if not isinstance(key, bytes):
+        raise key or NotNow(Status.QUEUED, "no_key")
+    try:
+        phone = decrypt_field(key, phone_enc, aad=phone_aad(contact.person_id))
+    except CryptoError as exc:
+        raise NotNow(Status.BLOCKED, "unreadable_contact") from exc
+    index = secrets.phone_index(phone)
+    if await session.get(OptOut, index) is not None:
+        raise NotNow(Status.BLOCKED, "opted_out")
+    check_hour(ZoneInfo(contact.timezone), policy.quiet, now)
+    text = housing.render(templates, notice, contact.preferred_language)
     return Ready(phone, text.text, index, message.key)
 
 
