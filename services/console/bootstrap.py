@@ -34,6 +34,7 @@ def bootstrap(
         "intake": settings.intake_url,
         "casework": settings.casework_url,
         "notifications": settings.notifications_url,
+        "housing": settings.housing_url,
     }
     return Console(
         settings=settings,

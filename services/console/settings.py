@@ -54,6 +54,7 @@ class ConsoleSettings(ServiceSettings):
     intake_url: str = "http://127.0.0.1:8001"
     casework_url: str = "http://127.0.0.1:8002"
     notifications_url: str = "http://127.0.0.1:8004"
+    housing_url: str = "http://127.0.0.1:8005"
     service_timeout_seconds: float = Field(default=5.0, gt=0)
     idle_minutes: int = Field(default=30, gt=0, description="a session ends after this idleness")
     max_hours: int = Field(default=12, gt=0, description="and after this long in any case")

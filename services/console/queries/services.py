@@ -44,10 +44,10 @@ class Services:
     clients: dict[str, httpx.AsyncClient]
 
     async def get(self, service: str, path: str, token: str, **params: Any) -> Any:
-        """The JSON a service answers, None for a 404; `Unreachable` when it is down or
-        answers 5xx."""
+        """The JSON a service answers; None for a 404, or a 403 (what the user's organisation
+        or role may not see is, to them, not there); `Unreachable` when it is down or 5xx."""
         response = await self._send("GET", service, path, token, params=params or None)
-        if response.status_code == 404:
+        if response.status_code in (403, 404):
             return None
         response.raise_for_status()
         return response.json()
