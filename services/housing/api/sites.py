@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter
 
-from services.housing.api.deps import Manager, Now, Reading, Staff, Units
+from services.housing.api.deps import Manager, Now, OperatorStaff, Reading, Staff, Units
 from services.housing.handlers import centre
 from services.housing.queries import sites as queries
 from services.housing.schemas.sites import (
@@ -24,14 +24,14 @@ router = APIRouter(tags=["sites"])
 
 @router.get("/sites", response_model=list[SitePublic])
 async def list_sites(principal: Staff, session: Reading) -> list[SitePublic]:
-    """The centre's sites with their room and bed counts; a confidential site of another
-    operator shows only that it exists (no address, no rooms)."""
+    """The centre's sites with their room and bed counts; another organisation than the
+    operator sees only that each exists (no address, no counts)."""
     return await queries.list_sites(session, principal)
 
 
 @router.get("/sites/{site_id}", response_model=SiteDetail)
-async def get_site(site_id: uuid.UUID, principal: Staff, session: Reading) -> SiteDetail:
-    """A site with its rooms and beds, as the caller may see it."""
+async def get_site(site_id: uuid.UUID, principal: OperatorStaff, session: Reading) -> SiteDetail:
+    """A site with its address, rooms and beds (the operating organisation's staff)."""
     return await queries.site_detail(session, str(site_id), principal)
 
 

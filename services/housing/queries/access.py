@@ -1,5 +1,5 @@
-"""Who may see what of the centre: its operator sees everything; others see ordinary sites
-whole, and of a confidential site only that it exists."""
+"""Who may see what of the centre: its operator sees everything; another organisation sees of
+each site only that it exists (no address, no rooms, no beds)."""
 
 from __future__ import annotations
 
@@ -20,9 +20,9 @@ def operates(principal: Principal, operator: str) -> None:
 
 
 def sees_inside(principal: Principal, site: Site) -> bool:
-    """Whether the caller may see the site's address, rooms and beds: always its operator's
-    staff, others unless the site is confidential (coordinators of other organisations too)."""
-    return principal.org == site.organisation_id or not site.confidential
+    """Whether the caller may see the site's address, rooms and beds: its operator's staff
+    only (partners, coordinators of other organisations included, see that a place exists)."""
+    return principal.org == site.organisation_id
 
 
 async def find_site(session: AsyncSession, site_id: str, *, lock: bool = False) -> Site:

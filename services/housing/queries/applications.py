@@ -106,7 +106,7 @@ async def of_person(
     operator: str,
 ) -> list[ApplicationPublic]:
     """The person's applications the caller may see (all for the operator's staff), newest
-    filing first; an empty list rather than a 404 (it tells nothing of the person)."""
+    filing first; the route answers 404 when another organisation sees none of them."""
     query = select(HousingApplication).where(col(HousingApplication.person_id) == person_id)
     if principal.org != operator:
         query = query.where(col(HousingApplication.organisation_id) == principal.org)

@@ -22,7 +22,7 @@ M = TypeVar("M", bound=SitePublic)
 
 
 async def list_sites(session: AsyncSession, principal: Principal) -> list[SitePublic]:
-    """Every site, by name; a confidential site of another operator shows only that it exists."""
+    """Every site, by name; to another organisation than its operator, only that it exists."""
     sites = (await session.execute(select(Site).order_by(col(Site.name)))).scalars().all()
     counts = await _counts(session)
     return [_public(SitePublic, site, principal, counts.get(site.id, (0, 0, 0))) for site in sites]
