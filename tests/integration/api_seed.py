@@ -1,10 +1,11 @@
 """The owner's data, seeded through the services' own APIs: one person of the city's with one
-of everything, and the id of each by the name of the path parameter that takes it."""
+of everything (the city also runs the housing centre), and the id of each by the name of the
+path parameter that takes it."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -73,6 +74,8 @@ async def seed(world: World) -> dict[str, str]:
     )
     assert messages, "the appointment should have planned reminders"
     ids["message_id"] = messages[0]["id"]
+    ids |= await _seed_housing(world.clients["housing"], person["id"])
+    await world.sync()
     world.ids = ids
     return ids
 
@@ -108,6 +111,71 @@ async def _seed_case(casework: httpx.AsyncClient, person_id: str) -> dict[str, s
         "task_id": task["id"],
         "deadline_id": deadlines[0]["id"],
     }
+
+
+async def _seed_housing(housing: httpx.AsyncClient, person_id: str) -> dict[str, str]:
+    """The person's placement, offered beds for tomorrow and checked in; a room of its own
+    with a bed held tonight; a social housing application with a proposal."""
+    sites = await _made(housing.get("/sites", headers=STAFF))
+    site = next(s for s in sites if not s["confidential"])
+    at = f"/sites/{site['id']}"
+    room = await _made(
+        housing.post(f"{at}/rooms", json={"label": "M", "kind": "single"}, headers=STAFF)
+    )
+    bed = await _made(
+        housing.post(f"/rooms/{room['id']}/beds", json={"label": "M-1"}, headers=STAFF)
+    )
+    placement = await _made(
+        housing.post("/placements", json={"person_id": person_id}, headers=STAFF)
+    )
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    free = await _made(
+        housing.get(
+            "/rooms/availability",
+            params={"first_night": tomorrow, "member": "30m"},
+            headers=STAFF,
+        )
+    )
+    choice = free["choices"][0]
+    offered = {
+        "placement_id": placement["id"],
+        "room_id": choice["room_id"],
+        "bed_ids": choice["bed_ids"],
+        "first_night": tomorrow,
+        "household": {"members": [{"age": 30, "sex": "m"}]},
+    }
+    offer = await _made(housing.post("/offers", json=offered, headers=STAFF))
+    stay = await _made(housing.post(f"/offers/{offer['id']}/check-in", headers=STAFF))
+    hold = await _made(housing.post("/holds", json={"bed_id": bed["id"]}, headers=STAFF))
+    return {
+        "site_id": site["id"],
+        "room_id": room["id"],
+        "bed_id": bed["id"],
+        "placement_id": placement["id"],
+        "offer_id": hold["id"],  # still open: its check-in is there to be refused
+        "stay_id": stay["id"],
+    } | await _seed_application(housing, person_id)
+
+
+async def _seed_application(housing: httpx.AsyncClient, person_id: str) -> dict[str, str]:
+    """The person's social housing application, filed two months ago, with a proposal."""
+    filed_on = date.today() - timedelta(days=60)
+    number = f"093{filed_on:%y%m}9304800123K"  # département, year and month of filing, …
+    application = await _made(
+        housing.post(
+            "/applications",
+            json={"person_id": person_id, "number": number, "filed_on": filed_on.isoformat()},
+            headers=STAFF,
+        )
+    )
+    proposal = await _made(
+        housing.post(
+            f"/applications/{application['id']}/proposals",
+            json={"dwelling": f"{SECRET_NOTE} T3", "commission_on": date.today().isoformat()},
+            headers=STAFF,
+        )
+    )
+    return {"application_id": application["id"], "proposal_id": proposal["id"]}
 
 
 def _in_a_month() -> str:

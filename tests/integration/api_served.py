@@ -1,4 +1,4 @@
-"""The three services served over real HTTP from an event loop of their own, in a thread, so
+"""The services served over real HTTP from an event loop of their own, in a thread, so
 that synchronous callers (schemathesis and its requests session) reach them as clients would."""
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ class LoopThread:
 
 @contextlib.contextmanager
 def served_world(dbs: Databases, kafka: str) -> Iterator[Served]:
-    """The three services, seeded, each behind its own HTTP server, until the block ends."""
+    """The services, seeded, each behind its own HTTP server, until the block ends."""
     with LoopThread().running() as thread:
         stack = contextlib.AsyncExitStack()
         try:

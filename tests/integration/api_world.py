@@ -1,4 +1,4 @@
-"""The three services in process on real databases (PostgreSQL or SQLite), their consumers fed
+"""The four services in process on real databases (PostgreSQL or SQLite), their consumers fed
 by hand, for the tests that sweep every route of the OpenAPI: fuzzing and the authorisation
 matrix (the data they need is seeded by api_seed)."""
 
@@ -20,6 +20,11 @@ from services.casework.app import create_app as create_casework_app
 from services.casework.bootstrap import Casework
 from services.casework.bootstrap import bootstrap as bootstrap_casework
 from services.casework.settings import CaseworkSettings
+from services.housing.app import create_app as create_housing_app
+from services.housing.bootstrap import bootstrap as bootstrap_housing
+from services.housing.bootstrap import load_centre
+from services.housing.container import Housing
+from services.housing.settings import HousingSettings
 from services.intake.app import create_app as create_intake_app
 from services.intake.bootstrap import Intake
 from services.intake.bootstrap import bootstrap as bootstrap_intake
@@ -35,9 +40,9 @@ from shared.migrations import upgrade
 from tests.integration.conftest import hand_over, token
 from tests.support.infra import fresh_database
 
-SERVICES = ("intake", "casework", "notifications")
+SERVICES = ("intake", "casework", "notifications", "housing")
 BACKENDS = ("postgresql", "sqlite")
-OWNER, PARTNER = "city-montreuil", "assoc-la-cimade"
+OWNER, PARTNER = "city-montreuil", "assoc-la-cimade"  # the owner runs the housing centre
 NAME = "Farid"  # the owner's person: never to be read in another organisation's answer
 SECRET_NOTE = "Secret"  # the case's note: the same
 
@@ -58,11 +63,12 @@ class Databases:
     intake: str
     casework: str
     notifications: str
+    housing: str
 
 
 @contextlib.contextmanager
 def databases(backend: str, pg_server_url: str | None, tmp: Path) -> Iterator[Databases]:
-    """Three brand-new databases: PostgreSQL ones (dropped after) or SQLite files in `tmp`."""
+    """Four brand-new databases: PostgreSQL ones (dropped after) or SQLite files in `tmp`."""
     if backend == "sqlite":
         yield Databases(*(f"sqlite+aiosqlite:///{tmp / f'{name}.db'}" for name in SERVICES))
         return
@@ -74,7 +80,7 @@ def databases(backend: str, pg_server_url: str | None, tmp: Path) -> Iterator[Da
 
 def settings_of(
     dbs: Databases, kafka: str
-) -> tuple[IntakeSettings, CaseworkSettings, NotificationsSettings]:
+) -> tuple[IntakeSettings, CaseworkSettings, NotificationsSettings, HousingSettings]:
     """Each service's settings: the development token secret, the given databases and broker."""
     auth = AuthSettings(jwt_secret=DEV_JWT_SECRET)
     intake = IntakeSettings(
@@ -102,15 +108,22 @@ def settings_of(
         ),
         public_url="http://127.0.0.1:9",
     )
-    return intake, casework, notifications
+    housing = HousingSettings(
+        development=True,
+        database_url=dbs.housing,
+        kafka_bootstrap_servers=kafka,
+        auth=auth,
+        operator=OWNER,
+    )
+    return intake, casework, notifications, housing
 
 
 @dataclass
 class World:
-    """The three services wired in process; `sync` hands every consumer the events it has not
+    """The four services wired in process; `sync` hands every consumer the events it has not
     seen yet, in each log's order, as Kafka would (one partition)."""
 
-    services: dict[str, Intake | Casework | Notifications]
+    services: dict[str, Intake | Casework | Notifications | Housing]
     apps: dict[str, FastAPI]
     clients: dict[str, httpx.AsyncClient]
     runners: dict[tuple[str, str], ConsumerRunner]
@@ -122,7 +135,7 @@ class World:
         producers = {f"{name}.events": s.runtime for name, s in self.services.items()}
         for (service, consumer), runner in self.runners.items():
             for topic in runner.config.topics:
-                if topic not in producers:  # a service outside this world (e.g. housing)
+                if topic not in producers:  # a service outside this world
                     continue
                 at = (service, consumer, topic)
                 self.delivered[at] = await hand_over(
@@ -135,6 +148,7 @@ def _apps(services: dict[str, Any]) -> dict[str, FastAPI]:
         "intake": create_intake_app(services["intake"]),
         "casework": create_casework_app(services["casework"]),
         "notifications": create_notifications_app(services["notifications"]),
+        "housing": create_housing_app(services["housing"]),
     }
 
 
@@ -162,14 +176,17 @@ def openapi_documents() -> dict[str, dict[str, Any]]:
         "intake": intake,
         "casework": bootstrap_casework(settings[1]),
         "notifications": bootstrap_notifications(settings[2]),
+        "housing": bootstrap_housing(settings[3]),
     }
     return {name: app.openapi() for name, app in _apps(services).items()}
 
 
 @contextlib.asynccontextmanager
 async def open_world(dbs: Databases, kafka: str) -> AsyncIterator[World]:
-    """The three services, migrated, on `dbs`; closed on exit."""
-    intake_settings, casework_settings, notifications_settings = settings_of(dbs, kafka)
+    """The four services, migrated (the centre's plan entered), on `dbs`; closed on exit."""
+    intake_settings, casework_settings, notifications_settings, housing_settings = settings_of(
+        dbs, kafka
+    )
     intake = bootstrap_intake(intake_settings)
     intake_app = create_intake_app(intake)
 
@@ -183,9 +200,11 @@ async def open_world(dbs: Databases, kafka: str) -> AsyncIterator[World]:
         "notifications": bootstrap_notifications(
             notifications_settings, key_store_http=key_store()
         ),
+        "housing": bootstrap_housing(housing_settings, key_store_http=key_store()),
     }
     for service in services.values():
         await upgrade(service.runtime.engine, service.runtime.migrations)
+    await load_centre(services["housing"])
     apps = {**_apps(services), "intake": intake_app}
     async with contextlib.AsyncExitStack() as stack:
         clients = {
@@ -197,6 +216,7 @@ async def open_world(dbs: Databases, kafka: str) -> AsyncIterator[World]:
         try:
             yield World(services, apps, clients, _runners(services))
         finally:
+            await services["housing"].close()
             await services["notifications"].close()
             await services["casework"].close()
             await intake.runtime.close()

@@ -58,6 +58,7 @@ DOCUMENTS = copy.deepcopy(openapi_documents())  # schemathesis may annotate what
 intake = schemathesis.openapi.from_dict(DOCUMENTS["intake"], config=CONFIG)
 casework = schemathesis.openapi.from_dict(DOCUMENTS["casework"], config=CONFIG)
 notifications = schemathesis.openapi.from_dict(DOCUMENTS["notifications"], config=CONFIG)
+housing = schemathesis.openapi.from_dict(DOCUMENTS["housing"], config=CONFIG)
 SETTINGS = hypothesis.settings(
     max_examples=EXAMPLES,
     derandomize=True,
@@ -76,7 +77,7 @@ SETTINGS = hypothesis.settings(
 def served(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, kafka_bootstrap: str
 ) -> Iterator[Served]:
-    """The three services over HTTP on fresh databases of the backend, with seeded data."""
+    """The four services over HTTP on fresh databases of the backend, with seeded data."""
     backend = request.param
     pg = request.getfixturevalue("pg_server_url") if backend == "postgresql" else None
     tmp: Path = tmp_path_factory.mktemp(f"fuzz-{backend}")
@@ -144,3 +145,12 @@ def test_notifications_answers_as_documented(
     case: schemathesis.Case, real: bool, served: Served, conformance: dict[str, str]
 ) -> None:
     call("notifications", case, real, served, conformance)
+
+
+@housing.given(real=st.booleans())
+@housing.parametrize()
+@SETTINGS
+def test_housing_answers_as_documented(
+    case: schemathesis.Case, real: bool, served: Served, conformance: dict[str, str]
+) -> None:
+    call("housing", case, real, served, conformance)

@@ -3,8 +3,9 @@ for every method, tried on the owner's real data by a member of another organisa
 holding every role (short of coordinator, who sees across organisations) and by an auditor
 of the owner's organisation, is refused, exactly as if the id did not exist (404, or 403
 for a role the route does not take), and leaks nothing. A new route joins the matrix by
-itself; one whose id the seeding does not know fails until it is seeded. PostgreSQL and
-SQLite."""
+itself; one whose id the seeding does not know fails until it is seeded. A GET with no id
+(a list, a night's figures) shows another organisation none of the owner's ids. The four
+services; PostgreSQL and SQLite."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import itertools
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import httpx
@@ -43,6 +45,11 @@ OUTSIDER = token(
 ALLOWED = {
     ("intake", "GET", "/partners/{partner_id}"): "the directory of partner organisations",
 }
+# ids any member of staff may see in a listing, and why
+PUBLIC_IDS = {
+    "partner_id": "the directory of partner organisations",
+    "site_id": "a partner sees that a housing site exists (GET /sites: no address, no rooms)",
+}
 # ids that belong to another organisation than the owner's, by service and path parameter
 OWNED_BY = {("casework", "referral_id"): PARTNER}  # a referral in the partner's inbox
 # who reads a route's data, when not the staff of the organisation that owns it
@@ -52,7 +59,8 @@ READERS = {
     ),
 }
 # path parameters that are not ids and have no enum: a value that exists on the owner's case
-VALUES = {"item": "ofpra_decision"}
+# (a route whose parameters are all such values has no id: it is tried as a listing)
+VALUES = {"item": "ofpra_decision", "night": date.today().isoformat()}
 # bodies the derivation from the schema cannot make valid, by route
 BODIES: dict[tuple[str, str, str], Any] = {
     ("intake", "PATCH", "/persons/{person_id}"): {"chosen_name": "Eve's"},
@@ -101,24 +109,46 @@ class Route:
         found = (resolve(DOCUMENTS[self.service], p) for p in self.operation.get("parameters", []))
         return [p for p in found if p["in"] == where]
 
+    @property
+    def has_id(self) -> bool:
+        """Whether a path parameter names something (not a value of VALUES or of an enum)."""
+        document = DOCUMENTS[self.service]
+        return any(
+            p["name"] not in VALUES and "enum" not in resolve(document, p["schema"])
+            for p in self.parameters("path")
+        )
 
-def routes() -> list[Route]:
-    """Every operation with a path parameter, in every service's OpenAPI, not allowed."""
-    every = [
+    @property
+    def concrete(self) -> str:
+        """The path with its values (VALUES, an enum's first) in place: a route without an id."""
+        path = self.path
+        for p in self.parameters("path"):
+            schema = resolve(DOCUMENTS[self.service], p["schema"])
+            value = VALUES.get(p["name"]) or schema["enum"][0]
+            path = path.replace(f"{{{p['name']}}}", str(value))
+        return path
+
+
+def operations() -> list[Route]:
+    """Every operation of every service's OpenAPI."""
+    return [
         Route(service, method.upper(), path, operation)
         for service, document in DOCUMENTS.items()
         for path, item in document["paths"].items()
         for method, operation in item.items()
-        if "{" in path
     ]
-    return [r for r in every if r.key not in ALLOWED]
+
+
+def routes() -> list[Route]:
+    """Every operation with an id in its path, in every service's OpenAPI, not allowed."""
+    return [r for r in operations() if r.has_id and r.key not in ALLOWED]
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
 async def world(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, kafka_bootstrap: str
 ) -> AsyncIterator[World]:
-    """The three services on fresh databases of the backend, with the owner's data seeded."""
+    """The four services on fresh databases of the backend, with the owner's data seeded."""
     backend = request.param
     pg = request.getfixturevalue("pg_server_url") if backend == "postgresql" else None
     with databases(backend, pg, tmp_path_factory.mktemp(f"matrix-{backend}")) as dbs:
@@ -204,13 +234,9 @@ async def test_a_route_with_an_id_refuses_who_may_not_see_the_owners_data(
 
 
 def listings() -> list[Route]:
-    """Every GET without a path parameter: lists, the caller's own day, health."""
-    return [
-        Route(service, "GET", path, item["get"])
-        for service, document in DOCUMENTS.items()
-        for path, item in document["paths"].items()
-        if "get" in item and "{" not in path
-    ]
+    """Every GET without an id in its path: lists, the caller's own day, a night's figures,
+    health."""
+    return [r for r in operations() if r.method == "GET" and not r.has_id]
 
 
 @pytest.mark.parametrize("route", listings(), ids=str)
@@ -218,10 +244,10 @@ async def test_a_listing_shows_another_organisation_nothing_of_the_owners(
     route: Route, world: World
 ) -> None:
     answer = await world.clients[route.service].get(
-        route.path, headers=OUTSIDER, **request_of(route, world.ids)
+        route.concrete, headers=OUTSIDER, **request_of(route, world.ids)
     )
     assert answer.status_code < 500, answer.text
-    owned = {name: value for name, value in world.ids.items() if name != "partner_id"}
+    owned = {name: value for name, value in world.ids.items() if name not in PUBLIC_IDS}
     shown = [name for name, value in owned.items() if value in answer.text]
     assert not shown, f"{route} shows another organisation the owner's {shown}: {answer.text}"
     assert NAME not in answer.text
