@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from services.housing.domain.board import BedFacts, Night, counts, state
-from services.housing.models import Bed, BedNight, BedOutage, Room, Site
+from services.housing.models import Bed, BedNight, BedOutage, Offer, Room, Site, Stay
 from services.housing.schemas.board import (
     BedNightPublic,
     BoardPublic,
@@ -29,8 +29,10 @@ async def board(session: AsyncSession, night: date) -> BoardPublic:
     by_room: dict[str, list[Bed]] = defaultdict(list)
     for bed in beds:
         by_room[bed.room_id].append(bed)
+    holders = await _holders(session, night)
     shown = [
-        _site(site, [r for r in rooms if r.site_id == site.id], by_room, states) for site in sites
+        _site(site, [r for r in rooms if r.site_id == site.id], by_room, states, holders)
+        for site in sites
     ]
     return BoardPublic(night=night, sites=shown, counts=counts(states.values()))
 
@@ -58,8 +60,34 @@ async def _states(session: AsyncSession, beds: Sequence[Bed], night: date) -> di
     }
 
 
+Holders = dict[str, tuple[str | None, str | None]]
+"""Per bed, the open offer holding it and the stay sleeping in it that night, if any."""
+
+
+async def _holders(session: AsyncSession, night: date) -> Holders:
+    found: Holders = {}
+    open_offers = select(Offer).where(
+        col(Offer.status) == "offered", col(Offer.first_night) <= night
+    )
+    for offer in (await session.execute(open_offers)).scalars():
+        if night < offer.first_night + timedelta(days=offer.nights):
+            found.update({bed: (offer.id, None) for bed in offer.bed_ids})
+    staying = select(Stay).where(
+        col(Stay.checked_out_at).is_(None),
+        col(Stay.first_night) <= night,
+        col(Stay.last_night) >= night,
+    )
+    for stay in (await session.execute(staying)).scalars():
+        found.update({bed: (None, stay.id) for bed in stay.bed_ids})
+    return found
+
+
 def _site(
-    site: Site, rooms: list[Room], by_room: dict[str, list[Bed]], states: dict[str, Night]
+    site: Site,
+    rooms: list[Room],
+    by_room: dict[str, list[Bed]],
+    states: dict[str, Night],
+    holders: Holders,
 ) -> SiteNightPublic:
     shown: list[RoomNightPublic] = []
     by_kind: dict[str, list[Night]] = defaultdict(list)
@@ -77,7 +105,12 @@ def _site(
                 cot=room.cot,
                 beds=[
                     BedNightPublic(
-                        id=b.id, label=b.label, state=states[b.id].value, extra_block=b.extra_block
+                        id=b.id,
+                        label=b.label,
+                        state=states[b.id].value,
+                        extra_block=b.extra_block,
+                        offer_id=holders.get(b.id, (None, None))[0],
+                        stay_id=holders.get(b.id, (None, None))[1],
                     )
                     for b in beds
                 ],

@@ -17,6 +17,12 @@ class BedNightPublic(BaseModel):
         "capacity outside its nights)"
     )
     extra_block: str | None
+    offer_id: str | None = Field(
+        default=None, description="the open offer or hold of a held bed (to check in)"
+    )
+    stay_id: str | None = Field(
+        default=None, description="the stay in an occupied bed not yet checked out"
+    )
 
 
 class RoomNightPublic(BaseModel):
