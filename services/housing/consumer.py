@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.housing.handlers import placements
+from services.housing.handlers import erasure, placements
 from services.housing.models import inbox_table, parked_table
 from shared.consumer import ConsumerConfig, Subscriptions, subscribe
 from shared.events import intake
@@ -15,7 +15,7 @@ SUBSCRIPTIONS: Subscriptions = {
     intake.HouseholdComposed.TYPE: placements.on_household_composed,
     intake.HouseholdDissolved.TYPE: placements.on_household_dissolved,
     intake.NeedsAssessed.TYPE: placements.on_needs_assessed,
-    intake.PersonErased.TYPE: placements.on_person_erased,
+    intake.PersonErased.TYPE: erasure.on_person_erased,
 }
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import select, text
 from services.housing.app import create_app as create_housing_app
 from services.housing.bootstrap import bootstrap as bootstrap_housing
 from services.housing.container import Housing
+from services.housing.handlers.applications import number_digest
 from services.housing.scheduler import remind_once
 from services.housing.settings import HousingSettings
 from services.intake.app import create_app as create_intake_app
@@ -332,6 +333,8 @@ async def test_after_erasure_the_number_and_the_dwelling_read_as_nothing(world: 
     url = f"/applications/{filed['id']}/proposals"
     received = await world.http.post(url, json=proposal, headers=PARTNER_STAFF)
     assert received.status_code == 201, received.text
+    number_hash = f"'{number_digest(world.housing.index_key, CLEAR_NUMBER)}'"
+    assert number_hash in await dump(world, "housing_applications")
 
     erased = await world.desk.post(f"/persons/{person_id}/erasure", headers=CITY_COORDINATOR)
     assert erased.status_code == 200, erased.text
@@ -346,5 +349,11 @@ async def test_after_erasure_the_number_and_the_dwelling_read_as_nothing(world: 
     shown = (await world.http.get(f"/applications/{filed['id']}", headers=PARTNER_STAFF)).json()
     assert shown["number"] is None
     assert shown["proposals"][0]["dwelling"] is None
+    assert shown["status"] == "closed", "nothing more is written about an erased person"
     again = await world.http.post(url, json=proposal, headers=PARTNER_STAFF)
-    assert again.status_code == 410, "nothing more is written about an erased person"
+    assert again.status_code == 409, again.text
+    assert number_hash not in await dump(world, "housing_applications"), "it found her"
+    world.housing.clock = lambda: datetime(2026, 2, 13, 9, 0, tzinfo=UTC)
+    assert await remind_once(world.housing) == 0, "no reminder for nobody"
+    refiled = await file(world, await a_person(world))
+    assert refiled["number"] == CLEAR_NUMBER, "the number is not held by an erased file"

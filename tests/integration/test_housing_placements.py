@@ -382,7 +382,7 @@ async def test_a_request_opens_with_what_is_known_when_the_key_store_is_away(
     assert referral["status"] == "accepted"
 
 
-async def test_after_erasure_an_override_reason_reads_as_nothing_and_intake_facts_are_gone(
+async def test_after_erasure_an_override_reason_reads_as_nothing_and_only_the_household_size_stays(
     world: World,
 ) -> None:
     person_id, _ = await a_mother_referred(world)
@@ -403,3 +403,9 @@ async def test_after_erasure_an_override_reason_reads_as_nothing_and_intake_fact
     assert listed["entries"][0]["override"]["reason"] is None
     async with world.housing.runtime.sessions() as session:
         assert await session.get(IntakeFacts, person_id) is None
+    [kept] = await requests(world)
+    assert placement.members[0]["pregnant"], "before: a pregnant mother"
+    assert placement.members[1]["age"] is not None, "and a small child"
+    nobody = {"age": None, "sex": "unknown", "pregnant": False, "health": False}
+    assert kept.members == [nobody, nobody], "only the count of beds stays"
+    assert (kept.nights_without_shelter, kept.missing) == (0, "person_erased")

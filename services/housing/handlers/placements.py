@@ -27,7 +27,6 @@ from shared.events.intake import (
     HouseholdComposed,
     HouseholdDissolved,
     NeedsAssessed,
-    PersonErased,
     ReferralRequested,
 )
 from shared.keystore import KeyStoreClient, KeyStoreUnavailable, PersonKeyGone
@@ -279,12 +278,3 @@ async def _facts(session: AsyncSession, person_id: str, at: datetime) -> IntakeF
         facts = IntakeFacts(person_id=person_id, updated_at=at)
         session.add(facts)
     return facts
-
-
-async def on_person_erased(ctx: MessageContext, event: PersonErased, keys: KeyStoreClient) -> None:
-    """The person was erased: what intake told of them goes, and their key leaves the cache
-    (their requests keep no name; the reasons sealed with their key can no longer be read)."""
-    keys.forget(event.person_id)
-    facts = await ctx.session.get(IntakeFacts, event.person_id)
-    if facts is not None:
-        await ctx.session.delete(facts)
