@@ -14,7 +14,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from services.notifications.models import Message
+from services.notifications.models import HousingNotice, Message
 from shared.consumer import ConsumerRunner
 from shared.events.base import Event
 from shared.events.catalog import default_registry
@@ -22,7 +22,7 @@ from shared.events.envelope import Envelope
 from shared.events.housing import TOPIC, BedOffered, OfferExpired, RenewalDue
 from shared.kafka import IncomingRecord
 from tests.integration.conftest import NotificationsWorld
-from tests.integration.test_notifications_reminders import E164, reachable_person, signed
+from tests.integration.test_notifications_reminders import DESK, E164, reachable_person, signed
 
 pytestmark = pytest.mark.integration
 
@@ -215,3 +215,30 @@ async def test_one_renewal_reminder_per_kind_never_twice(
         "Your social housing application must be renewed before Wednesday, April 1, 2026. "
         "Reply STOP to stop these texts."
     ]
+
+
+async def test_after_erasure_the_persons_housing_notices_are_gone_and_nothing_is_sent(
+    client: httpx.AsyncClient, notifications: NotificationsWorld
+) -> None:
+    notifications.service.clock.set(paris(2, 22))
+    person_id = await reachable_person(client)
+    other_id = await reachable_person(client, phone="06 98 76 54 32")
+    await notifications.sync()
+    housing = Housing(notifications)
+    await housing.publish(offer(person_id, paris(3, 20)))
+    await housing.publish(offer(other_id, paris(3, 20)))
+    assert len(await notices(notifications)) == 2
+
+    erased = await client.post(f"/persons/{person_id}/erasure", headers=DESK)
+    assert erased.status_code == 200, erased.text
+    await notifications.sync()
+
+    assert [n.person_id for n in await notices(notifications)] == [other_id]
+    mine = [m for m in await messages(notifications) if m.person_id == person_id]
+    assert [(m.status, m.reason) for m in mine] == [("cleared", "person_erased")]
+    assert [m["to"] for m in await at(notifications, paris(3, 8))] == ["+33698765432"]
+
+
+async def notices(world: NotificationsWorld) -> list[HousingNotice]:
+    async with world.service.runtime.sessions() as session:
+        return list((await session.execute(select(HousingNotice))).scalars())

@@ -12,7 +12,13 @@ from sqlmodel import col
 
 from services.notifications.domain.messages import PENDING, Status
 from services.notifications.handlers import messages
-from services.notifications.models import Contact, KnownAppointment, Message, SmsConsent
+from services.notifications.models import (
+    Contact,
+    HousingNotice,
+    KnownAppointment,
+    Message,
+    SmsConsent,
+)
 from shared.consumer import MessageContext
 from shared.crypto import CryptoError, decrypt_field
 from shared.db import add_once
@@ -164,7 +170,8 @@ async def on_consent_withdrawn(ctx: MessageContext, event: ConsentWithdrawn) -> 
 
 
 async def on_person_erased(ctx: MessageContext, event: PersonErased, keys: KeyStoreClient) -> None:
-    """Forget the person: their contact, their appointments' places, every message not sent."""
+    """Forget the person: their contact, their appointments' places, what housing's SMS about
+    them were to say, every message not sent."""
     keys.forget(event.person_id)
     await ctx.session.execute(delete(Contact).where(col(Contact.person_id) == event.person_id))
     await ctx.session.execute(
@@ -174,6 +181,9 @@ async def on_person_erased(ctx: MessageContext, event: PersonErased, keys: KeySt
         update(KnownAppointment)
         .where(col(KnownAppointment.person_id) == event.person_id)
         .values(place_enc="")
+    )
+    await ctx.session.execute(
+        delete(HousingNotice).where(col(HousingNotice.person_id) == event.person_id)
     )
     pending = select(Message).where(
         col(Message.person_id) == event.person_id, col(Message.status).in_(PENDING)
