@@ -10,11 +10,18 @@ import pytest
 
 from tests.conftest import SERVICES_RUN
 from tests.e2e.test_erasure_everywhere import CANARIES as FILE_CANARIES
+from tests.e2e.test_housing_erasure import CANARIES as HOUSING_CANARIES
 from tests.e2e.test_register_and_notify import CANARY_NAME
 
 # phone numbers and appointment places the reminder tests send through the fake provider
 SMS_CANARIES = ["+33612345678", "06 12 34 56 78", "0612345678", "Cabinet de Me Martin"]
-CANARIES = [CANARY_NAME, *CANARY_NAME.split(), *FILE_CANARIES.values(), *SMS_CANARIES]
+CANARIES = [
+    CANARY_NAME,
+    *CANARY_NAME.split(),
+    *FILE_CANARIES.values(),
+    *HOUSING_CANARIES.values(),
+    *SMS_CANARIES,
+]
 
 
 @pytest.mark.last
