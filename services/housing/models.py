@@ -282,3 +282,23 @@ class HousingProposal(HousingModel, table=True):
     received_at: datetime = instant()
     answered_by: str | None = Field(default=None, max_length=128)
     answered_at: datetime | None = instant(nullable=True)
+
+
+class Suggestion(HousingModel, table=True):
+    """The household suggested for the beds an expired offer freed, for its nights left; or
+    none and the `reason` (nobody_waiting, nobody_fits, no_night_left). One per offer."""
+
+    __tablename__ = "suggestions"
+
+    id: str = Field(primary_key=True, max_length=36)
+    offer_id: str = Field(foreign_key="offers.id", unique=True, max_length=36)
+    expired_placement_id: str = Field(max_length=36)
+    placement_id: str | None = Field(default=None, index=True, max_length=36)
+    site_id: str = Field(foreign_key="sites.id", max_length=36)
+    room_id: str = Field(foreign_key="rooms.id", index=True, max_length=36)
+    bed_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    first_night: date = Field(index=True)
+    nights: int = 0
+    position: int | None = None
+    reason: str | None = Field(default=None, max_length=16)
+    suggested_at: datetime = instant()

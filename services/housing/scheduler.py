@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 import structlog
 
 from services.housing.container import Housing
-from services.housing.handlers import applications, offers
+from services.housing.handlers import applications, offers, suggestions
+from services.housing.settings import HousingSettings
 from shared.aio import sleep_or_stop
 from shared.outbox import Metadata
 
@@ -19,12 +20,23 @@ log = structlog.get_logger(__name__)
 
 
 async def expire_once(housing: Housing) -> int:
-    """Expire what is due at the service's time; how many offers and holds expired."""
+    """Expire what is due at the service's time, suggesting the next household for each
+    offer's freed beds; how many offers and holds expired."""
+    now = housing.clock()
+    tonight = offers.Terms.of(_settings(housing)).tonight(now)
     meta = Metadata(actor="service:housing", actororg=housing.operator)
     async with housing.unit_of_work(meta) as uow:
-        expired = await offers.expire_due(uow, housing.clock())
+        expired = await offers.expire_due(uow, now)
+        await suggestions.suggest_for_expired(uow, housing.priority, tonight, now)
         await uow.commit()
     return expired
+
+
+def _settings(housing: Housing) -> HousingSettings:
+    settings = housing.runtime.settings
+    if not isinstance(settings, HousingSettings):
+        raise TypeError("housing runs with HousingSettings")
+    return settings
 
 
 def offer_watch(

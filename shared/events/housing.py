@@ -334,6 +334,27 @@ class ProposalAnswered(Event):
     answered_at: datetime
 
 
+class NextSuggested(Event):
+    """The beds an expired offer freed, for the nights left of it, and the first household on
+    the waiting list the room takes whole (`placement_id`), or none with `reason`
+    (nobody_waiting, nobody_fits, no_night_left). Ids and nights only."""
+
+    TYPE = "housing.next_suggested.v1"
+    AGGREGATE = "offer_id"
+
+    suggestion_id: str
+    offer_id: str = Field(description="the expired offer whose beds are free again")
+    expired_placement_id: str
+    placement_id: str | None = Field(default=None, description="the household suggested")
+    site_id: str
+    room_id: str
+    bed_ids: list[str] = Field(description="the beds the suggested household would hold")
+    first_night: date
+    nights: int
+    reason: str | None = Field(default=None, description="why nobody is suggested")
+    suggested_at: datetime
+
+
 CONTRACTS: tuple[type[Event], ...] = (
     SiteDeclared,
     RoomAdded,
@@ -346,6 +367,7 @@ CONTRACTS: tuple[type[Event], ...] = (
     BedOffered,
     BedHeld,
     OfferExpired,
+    NextSuggested,
     CheckedIn,
     CheckedOut,
     ApplicationFiled,

@@ -7,6 +7,7 @@ from services.housing.api.figures import router as figures_router
 from services.housing.api.offers import router as offers_router
 from services.housing.api.placements import router as placements_router
 from services.housing.api.sites import router as sites_router
+from services.housing.api.suggestions import router as suggestions_router
 
 # /rooms/availability before /rooms/{id}
 routers = [
@@ -17,4 +18,5 @@ routers = [
     board_router,
     figures_router,
     applications_router,
+    suggestions_router,
 ]
