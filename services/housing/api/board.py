@@ -8,25 +8,19 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query
 
-from services.housing.api.deps import Now, OperatorStaff, Reading
+from services.housing.api.deps import Now, OperatorStaff, Reading, settings_of
 from services.housing.container import Housing
 from services.housing.queries.board import board
 from services.housing.schemas.board import BoardPublic
-from services.housing.settings import HousingSettings
 from shared.bounds import Day
 from shared.service import provided
 
 router = APIRouter(tags=["board"])
 
 
-def _zone(housing: Housing) -> str:
-    settings = housing.runtime.settings
-    if not isinstance(settings, HousingSettings):
-        raise TypeError("housing runs with HousingSettings")
-    return settings.centre_timezone
-
-
-CentreZone = Annotated[str, Depends(provided(Housing, _zone))]
+CentreZone = Annotated[
+    str, Depends(provided(Housing, lambda housing: settings_of(housing).centre_timezone))
+]
 """The centre's time zone (as offers and figures use it): its nights begin in the evening."""
 
 

@@ -8,11 +8,23 @@ from fastapi import Depends
 
 from services.housing.container import Housing
 from services.housing.queries.access import operates
+from services.housing.settings import HousingSettings
 from shared.auth import Caseworker, Principal, Staff
 from shared.service import Now, Reading, Units, provided
 
 Operator = Annotated[str, Depends(provided(Housing, lambda h: h.operator))]
 """The organisation that runs the centre."""
+
+
+def settings_of(housing: Housing) -> HousingSettings:
+    """The settings housing runs with (hold length, offers' hour, the centre's time zone...)."""
+    settings = housing.runtime.settings
+    if not isinstance(settings, HousingSettings):
+        raise TypeError("housing runs with HousingSettings")
+    return settings
+
+
+Settings = Annotated[HousingSettings, Depends(provided(Housing, settings_of))]
 
 
 async def _manager(principal: Caseworker, operator: Operator) -> Principal:
@@ -30,4 +42,4 @@ Manager = Annotated[Principal, Depends(_manager)]
 OperatorStaff = Annotated[Principal, Depends(_operator_staff)]
 """Any staff of the operating organisation: reads what only the operator sees."""
 
-__all__ = ["Manager", "Now", "OperatorStaff", "Reading", "Staff", "Units"]
+__all__ = ["Manager", "Now", "OperatorStaff", "Reading", "Settings", "Staff", "Units"]

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.housing.api.deps import Now, Operator, Reading
+from services.housing.api.deps import Now, Operator, Reading, Settings
 from services.housing.container import Housing
 from services.housing.domain.figures import Figures, morning_after
 from services.housing.queries.access import operates
@@ -45,18 +45,10 @@ Reader = Annotated[Principal, Depends(_reader)]
 """Staff or an auditor of the operating organisation: reads the centre's figures."""
 
 
-def _settings(housing: Housing) -> HousingSettings:
-    settings = housing.runtime.settings
-    if not isinstance(settings, HousingSettings):
-        raise TypeError("housing runs with HousingSettings")
-    return settings
-
-
 def _outbox(housing: Housing) -> Table:
     return housing.runtime.outbox.table
 
 
-Settings = Annotated[HousingSettings, Depends(provided(Housing, _settings))]
 Outbox = Annotated[Table, Depends(provided(Housing, _outbox))]
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from services.housing.api.deps import Manager, Now, OperatorStaff, Reading, Units
+from services.housing.api.deps import Manager, Now, OperatorStaff, Reading, Units, settings_of
 from services.housing.container import Housing
 from services.housing.domain.rooms import Nights
 from services.housing.handlers import offers, stays
@@ -25,7 +25,6 @@ from services.housing.schemas.offers import (
     StayPublic,
     household_from,
 )
-from services.housing.settings import HousingSettings
 from shared.schemas import present
 from shared.service import provided
 from shared.web import NotFound
@@ -34,10 +33,7 @@ router = APIRouter(tags=["offers"])
 
 
 def _terms(housing: Housing) -> Terms:
-    settings = housing.runtime.settings
-    if not isinstance(settings, HousingSettings):
-        raise TypeError("housing runs with HousingSettings")
-    return Terms.of(settings)
+    return Terms.of(settings_of(housing))
 
 
 OfferTerms = Annotated[Terms, Depends(provided(Housing, _terms))]
