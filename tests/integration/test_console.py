@@ -206,6 +206,11 @@ async def test_a_search_finds_a_person_of_my_organisation(
     assert page.status_code == 200
     assert f'href="/persons/{registered.json()["id"]}">Mariam</a>' in page.text
 
+    # digits that are neither a phone number nor a year: intake refuses, the page says why
+    digits = await desk.get("/persons", params={"q": "247202"})
+    assert digits.status_code == 200
+    assert "Écrivez un nom, un numéro de téléphone ou une année de naissance." in digits.text
+
 
 async def test_a_refused_registration_says_why_beside_the_field(desk: httpx.AsyncClient) -> None:
     await sign_in(desk)

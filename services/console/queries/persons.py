@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 
 from services.console.domain.persons import is_erased
+from services.console.domain.problems import N_
 from services.console.queries.services import Services, Unreachable
 
 SHOWN_DUPLICATES = 5
@@ -128,8 +129,15 @@ async def search(services: Services, token: str, q: str | None) -> Any:
     namesakes can be told apart), or the newest registrations."""
     if not q:
         return await services.get("intake", "/persons", token)
-    return await services.get("intake", "/persons", token, q=q, limit=SEARCH_PAGE)
+    try:
+        return await services.get("intake", "/persons", token, q=q, limit=SEARCH_PAGE)
+    except httpx.HTTPStatusError as refused:  # e.g. digits that are neither a phone nor a year
+        if refused.response.status_code != 422:
+            raise
+        return {"items": [], "total": 0, "refused": UNSEARCHABLE}
 
 
+UNSEARCHABLE = N_("Write a name, a phone number or a year of birth.")
+"""What intake's refusal of a search says to the caseworker."""
 SEARCH_PAGE = 20
 """The matches a search shows."""
