@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from services.housing.domain.plan import Plan
 from services.housing.domain.priority import RuleBook
+from services.housing.settings import HousingSettings
 from shared.keystore import KeyStoreClient
 from shared.service import ServiceContainer
 
@@ -20,6 +21,14 @@ class Housing(ServiceContainer):
     priority: RuleBook
     keys: KeyStoreClient
     index_key: bytes = b""  # keys the hash that finds an application's number
+
+    @property
+    def settings(self) -> HousingSettings:
+        """The settings housing runs with: hold length, offers' hour, the centre's time zone."""
+        settings = self.runtime.settings
+        if not isinstance(settings, HousingSettings):
+            raise TypeError("housing runs with HousingSettings")
+        return settings
 
     async def close(self) -> None:
         """Release the key store's connections, then the runtime."""

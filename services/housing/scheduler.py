@@ -12,7 +12,6 @@ import structlog
 
 from services.housing.container import Housing
 from services.housing.handlers import applications, offers, suggestions
-from services.housing.settings import HousingSettings
 from shared.aio import sleep_or_stop
 from shared.outbox import Metadata
 
@@ -23,20 +22,13 @@ async def expire_once(housing: Housing) -> int:
     """Expire what is due at the service's time, suggesting the next household for each
     offer's freed beds; how many offers and holds expired."""
     now = housing.clock()
-    tonight = offers.Terms.of(_settings(housing)).tonight(now)
+    tonight = offers.Terms.of(housing.settings).tonight(now)
     meta = Metadata(actor="service:housing", actororg=housing.operator)
     async with housing.unit_of_work(meta) as uow:
         expired = await offers.expire_due(uow, now)
         await suggestions.suggest_for_expired(uow, housing.priority, tonight, now)
         await uow.commit()
     return expired
-
-
-def _settings(housing: Housing) -> HousingSettings:
-    settings = housing.runtime.settings
-    if not isinstance(settings, HousingSettings):
-        raise TypeError("housing runs with HousingSettings")
-    return settings
 
 
 def offer_watch(
@@ -59,7 +51,7 @@ async def remind_once(housing: Housing) -> int:
     """Announce the renewal reminders due today in the centre, and lapse what was not
     renewed in time; how many reminders were announced."""
     now = housing.clock()
-    today = now.astimezone(ZoneInfo(housing.plan.timezone)).date()
+    today = now.astimezone(ZoneInfo(housing.settings.centre_timezone)).date()
     meta = Metadata(actor="service:housing", actororg=housing.operator)
     async with housing.unit_of_work(meta) as uow:
         announced = await applications.remind_and_lapse(uow, today, now)

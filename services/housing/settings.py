@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import time
 from pathlib import Path
 from typing import ClassVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.keystore import KeyStoreSettings
@@ -64,6 +65,15 @@ class HousingSettings(ServiceSettings):
     development_secrets: ClassVar[frozenset[str]] = ServiceSettings.development_secrets | {
         DEV_INDEX_KEY
     }
+
+    @field_validator("centre_timezone")
+    @classmethod
+    def _iana_zone(cls, zone: str) -> str:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{zone!r} is not an IANA time zone") from None
+        return zone
 
     def secrets_in_use(self) -> dict[str, str]:
         """The shared secrets, the index key, and the key store's service token if set."""

@@ -33,7 +33,7 @@ IndexKey = Annotated[bytes, Depends(provided(Housing, lambda h: h.index_key))]
 
 
 def _today(housing: Housing) -> date:
-    return housing.clock().astimezone(ZoneInfo(housing.plan.timezone)).date()
+    return housing.clock().astimezone(ZoneInfo(housing.settings.centre_timezone)).date()
 
 
 Today = Annotated[date, Depends(provided(Housing, _today))]

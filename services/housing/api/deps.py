@@ -18,10 +18,7 @@ Operator = Annotated[str, Depends(provided(Housing, lambda h: h.operator))]
 
 def settings_of(housing: Housing) -> HousingSettings:
     """The settings housing runs with (hold length, offers' hour, the centre's time zone...)."""
-    settings = housing.runtime.settings
-    if not isinstance(settings, HousingSettings):
-        raise TypeError("housing runs with HousingSettings")
-    return settings
+    return housing.settings
 
 
 Settings = Annotated[HousingSettings, Depends(provided(Housing, settings_of))]

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from shared.errors import DomainError
 
@@ -88,10 +87,10 @@ class SitePlan:
 
 @dataclass(frozen=True)
 class Plan:
-    """The centre: its name, time zone, sites, and extra capacity blocks."""
+    """The centre: its name, sites, and extra capacity blocks (its time zone is a setting,
+    `HOUSING_CENTRE_TIMEZONE`, read by everything that dates a night)."""
 
     name: str
-    timezone: str
     sites: tuple[SitePlan, ...]
     extra_capacity: tuple[ExtraCapacity, ...] = ()
 
@@ -121,7 +120,7 @@ def plan_id(*parts: str) -> str:
 
 def parse(data: Mapping[str, Any]) -> Plan:
     """A plan from its parsed TOML; PlanError names the first wrong entry."""
-    _known(data, "", {"name", "timezone", "extra_capacity", "sites"})
+    _known(data, "", {"name", "extra_capacity", "sites"})
     blocks = tuple(
         extra_capacity(_table(b, f"extra_capacity[{i}]"), f"extra_capacity[{i}]")
         for i, b in enumerate(_list(data, "extra_capacity", ""))
@@ -135,12 +134,7 @@ def parse(data: Mapping[str, Any]) -> Plan:
     if not sites:
         raise PlanError("sites: the plan needs at least one site")
     _unique([s.code for s in sites], "sites", "code")
-    timezone = _text(data, "timezone", "", default="Europe/Paris")
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise PlanError(f"timezone: {timezone!r} is not an IANA time zone") from None
-    return Plan(_text(data, "name", ""), timezone, sites, blocks)
+    return Plan(_text(data, "name", ""), sites, blocks)
 
 
 def extra_capacity(data: Mapping[str, Any], where: str) -> ExtraCapacity:
