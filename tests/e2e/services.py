@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -124,3 +126,44 @@ class ServiceProcess:
         except subprocess.TimeoutExpired:
             self.process.kill()
             return self.process.wait()
+
+
+@contextlib.contextmanager
+def running(*services: ServiceProcess) -> Iterator[None]:
+    """Start the services in order, and at the end stop them in the reverse order, each
+    asserted to stop cleanly (exit status 0)."""
+    with contextlib.ExitStack() as stack:
+        for service in services:
+            service.start()
+            stack.callback(_stopped_cleanly, service)
+        yield
+
+
+def _stopped_cleanly(service: ServiceProcess) -> None:
+    assert service.stop() == 0, f"{service.name} did not stop cleanly"
+
+
+def intake_and_housing(
+    intake_db: str, housing_db: str, bootstrap: str, log_dir: Path, *, operator: str, suffix: str
+) -> tuple[ServiceProcess, ServiceProcess]:
+    """Intake, and housing run by `operator` reading intake's key store; both in consumer
+    groups of their own (`suffix`), so that no other run's processes share their partitions."""
+    intake = ServiceProcess(
+        "intake",
+        intake_db,
+        bootstrap,
+        log_dir,
+        extra_env={"INTAKE_MASTER_KEY": MASTER_KEY, "INTAKE_CONSUMER_GROUP_SUFFIX": suffix},
+    )
+    housing = ServiceProcess(
+        "housing",
+        housing_db,
+        bootstrap,
+        log_dir,
+        extra_env={
+            "HOUSING_KEY_STORE__URL": intake.url,
+            "HOUSING_OPERATOR": operator,
+            "HOUSING_CONSUMER_GROUP_SUFFIX": suffix,
+        },
+    )
+    return intake, housing

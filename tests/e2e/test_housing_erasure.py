@@ -21,7 +21,7 @@ import pytest
 from services.housing.handlers.applications import number_digest
 from services.housing.settings import DEV_INDEX_KEY
 from tests.e2e.conftest import Databases
-from tests.e2e.services import MASTER_KEY, ServiceProcess, token
+from tests.e2e.services import ServiceProcess, intake_and_housing, running, token
 from tests.e2e.test_erasure_everywhere import database_text
 from tests.integration.kafka_tools import read_topic
 from tests.support.wait import eventually
@@ -59,33 +59,11 @@ def system(kafka_bootstrap: str, databases: Databases) -> Iterator[System]:
     # partitions out, and this person's events could go to them
     suffix = f"-erasure-{uuid.uuid4().hex[:8]}"
     with databases.fresh() as intake_db, databases.fresh() as housing_db:
-        intake = ServiceProcess(
-            "intake",
-            intake_db,
-            kafka_bootstrap,
-            log_dir,
-            extra_env={"INTAKE_MASTER_KEY": MASTER_KEY, "INTAKE_CONSUMER_GROUP_SUFFIX": suffix},
+        intake, housing = intake_and_housing(
+            intake_db, housing_db, kafka_bootstrap, log_dir, operator=SHELTER, suffix=suffix
         )
-        housing = ServiceProcess(
-            "housing",
-            housing_db,
-            kafka_bootstrap,
-            log_dir,
-            extra_env={
-                "HOUSING_KEY_STORE__URL": intake.url,
-                "HOUSING_OPERATOR": SHELTER,
-                "HOUSING_CONSUMER_GROUP_SUFFIX": suffix,
-            },
-        )
-        intake.start()
-        try:
-            housing.start()
-            try:
-                yield System(intake, housing)
-            finally:
-                assert housing.stop() == 0
-        finally:
-            assert intake.stop() == 0
+        with running(intake, housing):
+            yield System(intake, housing)
 
 
 async def a_mother_referred(desk: httpx.AsyncClient) -> tuple[str, str]:

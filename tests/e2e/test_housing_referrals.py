@@ -19,7 +19,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from services.housing.consumer import NAME as HOUSING_GROUP
 from tests.e2e.conftest import Databases
-from tests.e2e.services import MASTER_KEY, ServiceProcess, token
+from tests.e2e.services import ServiceProcess, intake_and_housing, running, token
 from tests.integration.kafka_tools import RawRecord, read_topic
 from tests.support.wait import eventually
 
@@ -45,33 +45,11 @@ def system(kafka_bootstrap: str, databases: Databases) -> Iterator[System]:
     # partitions out, and this referral could go to them
     suffix = f"-referrals-{uuid.uuid4().hex[:8]}"
     with databases.fresh() as intake_db, databases.fresh() as housing_db:
-        intake = ServiceProcess(
-            "intake",
-            intake_db,
-            kafka_bootstrap,
-            log_dir,
-            extra_env={"INTAKE_MASTER_KEY": MASTER_KEY, "INTAKE_CONSUMER_GROUP_SUFFIX": suffix},
+        intake, housing = intake_and_housing(
+            intake_db, housing_db, kafka_bootstrap, log_dir, operator=SHELTER, suffix=suffix
         )
-        housing = ServiceProcess(
-            "housing",
-            housing_db,
-            kafka_bootstrap,
-            log_dir,
-            extra_env={
-                "HOUSING_KEY_STORE__URL": intake.url,
-                "HOUSING_OPERATOR": SHELTER,
-                "HOUSING_CONSUMER_GROUP_SUFFIX": suffix,
-            },
-        )
-        intake.start()
-        try:
-            housing.start()
-            try:
-                yield System(intake, housing, HOUSING_GROUP + suffix)
-            finally:
-                assert housing.stop() == 0
-        finally:
-            assert intake.stop() == 0
+        with running(intake, housing):
+            yield System(intake, housing, HOUSING_GROUP + suffix)
 
 
 async def referred_to_the_shelter(intake: httpx.AsyncClient) -> tuple[str, str]:

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import Databases
-from tests.e2e.services import MASTER_KEY, ServiceProcess, token
+from tests.e2e.services import MASTER_KEY, ServiceProcess, running, token
 from tests.support.wait import eventually
 
 pytestmark = pytest.mark.integration
@@ -48,15 +48,8 @@ def system(kafka_bootstrap: str, databases: Databases) -> Iterator[System]:
             log_dir,
             extra_env={"CASEWORK_KEY_STORE__URL": intake.url},
         )
-        intake.start()
-        try:
-            casework.start()
-            try:
-                yield System(intake, casework)
-            finally:
-                assert casework.stop() == 0
-        finally:
-            assert intake.stop() == 0
+        with running(intake, casework):
+            yield System(intake, casework)
 
 
 async def referred_to_cimade(intake: httpx.AsyncClient) -> tuple[str, str]:

@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from shared.db import create_engine
 from tests.e2e.conftest import Databases
-from tests.e2e.services import MASTER_KEY, ServiceProcess, token
+from tests.e2e.services import MASTER_KEY, ServiceProcess, running, token
 from tests.integration.kafka_tools import read_topic
 from tests.support.wait import eventually
 
@@ -51,15 +51,8 @@ def system(kafka_bootstrap: str, databases: Databases) -> Iterator[System]:
             log_dir,
             extra_env={"NOTIFICATIONS_KEY_STORE__URL": intake.url},
         )
-        intake.start()
-        try:
-            notifications.start()
-            try:
-                yield System(intake, notifications, kafka_bootstrap)
-            finally:
-                assert notifications.stop() == 0
-        finally:
-            assert intake.stop() == 0
+        with running(intake, notifications):
+            yield System(intake, notifications, kafka_bootstrap)
 
 
 REGISTRATIONS = "SELECT count(*) FROM outbox WHERE type = 'intake.person_registered.v1'"
