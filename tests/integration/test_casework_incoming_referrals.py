@@ -6,12 +6,9 @@ events handed to each other's real consumers, on PostgreSQL and on SQLite."""
 from __future__ import annotations
 
 import asyncio
-import base64
-import contextlib
 import json
-import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,17 +24,12 @@ from services.casework.models import Case, IncomingReferral
 from services.casework.settings import CaseworkSettings
 from services.intake.app import create_app as create_intake_app
 from services.intake.bootstrap import Intake
-from services.intake.bootstrap import bootstrap as bootstrap_intake
-from services.intake.settings import IntakeSettings
-from shared.auth import DEV_JWT_SECRET, AuthSettings
-from shared.consumer import ConsumerRunner
 from shared.db import create_engine, session_factory
-from shared.events.catalog import default_registry
 from shared.events.envelope import canonical_json
 from shared.kafka import IncomingRecord
 from shared.migrations import upgrade
-from tests.integration.conftest import hand_over, token
-from tests.support.infra import fresh_database
+from tests.integration.conftest import token
+from tests.integration.in_process import AUTH, Feed, client, databases, feed, migrated_intake
 
 pytestmark = pytest.mark.integration
 
@@ -58,41 +50,13 @@ class World:
     desk: httpx.AsyncClient
     casework: Casework
     http: httpx.AsyncClient
-    to_casework: ConsumerRunner
-    to_intake: ConsumerRunner
-    from_intake: int = 0
-    from_casework: int = 0
+    to_casework: Feed
+    to_intake: Feed
 
     async def sync(self) -> None:
         """Hand intake's new events to casework, then casework's answers back to intake."""
-        self.from_intake = await hand_over(
-            self.intake.runtime, "intake.events", self.to_casework, since=self.from_intake
-        )
-        self.from_casework = await hand_over(
-            self.casework.runtime, "casework.events", self.to_intake, since=self.from_casework
-        )
-
-
-@contextlib.contextmanager
-def databases(backend: str, pg_server_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """Two fresh databases (intake's, casework's) on the backend."""
-    if backend == "sqlite":
-        yield (
-            f"sqlite+aiosqlite:///{tmp_path / 'intake.db'}",
-            f"sqlite+aiosqlite:///{tmp_path / 'casework.db'}",
-        )
-        return
-    with fresh_database(pg_server_url) as intake_db, fresh_database(pg_server_url) as case_db:
-        yield intake_db, case_db
-
-
-def runner(service: Intake | Casework) -> ConsumerRunner:
-    """The service's own consumer, fed directly (the broker address is never contacted)."""
-    runtime = service.runtime
-    config = runtime.consumers[0].config
-    return ConsumerRunner(
-        config, default_registry(), runtime.sessions, "127.0.0.1:1", outbox=runtime.outbox
-    )
+        await self.to_casework.pass_on()
+        await self.to_intake.pass_on()
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])
@@ -100,37 +64,27 @@ async def world(
     request: pytest.FixtureRequest, pg_server_url: str, tmp_path: Path
 ) -> AsyncIterator[World]:
     """Intake and casework on fresh, migrated databases of the backend."""
-    auth = AuthSettings(jwt_secret=DEV_JWT_SECRET)
-    with databases(request.param, pg_server_url, tmp_path) as (intake_db, case_db):
-        intake = bootstrap_intake(
-            IntakeSettings(
-                development=True,
-                database_url=intake_db,
-                master_key=base64.b64encode(os.urandom(32)).decode(),
-                auth=auth,
-            )
-        )
-        await upgrade(intake.runtime.engine, intake.runtime.migrations)
-        key_store = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=create_intake_app(intake)), base_url="http://intake"
-        )
+    with databases(request.param, pg_server_url, tmp_path, "intake", "casework") as urls:
+        intake = await migrated_intake(urls[0])
+        intake_app = create_intake_app(intake)
         casework = bootstrap_casework(
-            CaseworkSettings(development=True, database_url=case_db, auth=auth),
-            key_store_http=key_store,
+            CaseworkSettings(development=True, database_url=urls[1], auth=AUTH),
+            key_store_http=client(intake_app, "intake"),
         )
         casework.clock = lambda: ANSWERED_AT
         await upgrade(casework.runtime.engine, casework.runtime.migrations)
         async with (
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=create_intake_app(intake)),
-                base_url="http://intake",
-            ) as desk,
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=create_casework_app(casework)),
-                base_url="http://casework",
-            ) as http,
+            client(intake_app, "intake") as desk,
+            client(create_casework_app(casework), "casework") as http,
         ):
-            yield World(intake, desk, casework, http, runner(casework), runner(intake))
+            yield World(
+                intake,
+                desk,
+                casework,
+                http,
+                feed(intake.runtime, "intake.events", casework.runtime),
+                feed(casework.runtime, "casework.events", intake.runtime),
+            )
         await casework.close()
         await intake.runtime.close()
 
@@ -202,7 +156,7 @@ async def deliver_again(world: World, referral_id: str) -> None:
         seq, key, raw = next(r for r in rows.all() if referral_id in r.envelope)
     again = {**json.loads(raw), "id": str(uuid.uuid4())}
     for value in (raw.encode(), canonical_json(again)):
-        await world.to_casework.handle(IncomingRecord("intake.events", 0, seq, key, value))
+        await world.to_casework.runner.handle(IncomingRecord("intake.events", 0, seq, key, value))
 
 
 async def test_the_partner_sees_a_referral_arrive_and_accepts_it_once(world: World) -> None:
@@ -406,7 +360,7 @@ OLD_CASE = {
 async def test_referrals_accepted_before_the_inbox_existed_show_as_accepted(
     backend: str, pg_server_url: str, tmp_path: Path
 ) -> None:
-    with databases(backend, pg_server_url, tmp_path) as (_, case_db):
+    with databases(backend, pg_server_url, tmp_path, "casework") as [case_db]:
         engine = create_engine(case_db)
         try:
             await upgrade(engine, MIGRATIONS, "0002")

@@ -7,37 +7,20 @@ SQLite."""
 
 from __future__ import annotations
 
-import base64
-import contextlib
 import json
-import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import select, text
 
-from services.housing.app import create_app as create_housing_app
-from services.housing.bootstrap import bootstrap as bootstrap_housing
-from services.housing.container import Housing
 from services.housing.handlers.applications import number_digest
 from services.housing.scheduler import remind_once
-from services.housing.settings import HousingSettings
-from services.intake.app import create_app as create_intake_app
-from services.intake.bootstrap import Intake
-from services.intake.bootstrap import bootstrap as bootstrap_intake
-from services.intake.settings import IntakeSettings
-from shared.auth import DEV_JWT_SECRET, AuthSettings
-from shared.consumer import ConsumerRunner
-from shared.events.catalog import default_registry
-from shared.migrations import upgrade
-from tests.integration.conftest import hand_over, token
-from tests.support.infra import fresh_database
+from tests.integration.conftest import token
+from tests.integration.in_process import WithIntake, databases, feed, housing_with_intake
 
 pytestmark = pytest.mark.integration
 
@@ -53,27 +36,8 @@ DWELLING = "T3 au 12 rue des Canaries, Montreuil, 2e étage"
 REASON = "Trop loin de l'école de Yasmine, vu avec Mme Canari"
 
 
-@dataclass
-class World:
-    """Housing (run by the city) with intake in process as its key store."""
-
-    intake: Intake
-    housing: Housing
-    http: httpx.AsyncClient
-    desk: httpx.AsyncClient
-
-
-@contextlib.contextmanager
-def databases(backend: str, pg_server_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """Two fresh databases (intake's, housing's) on the backend."""
-    if backend == "sqlite":
-        yield (
-            f"sqlite+aiosqlite:///{tmp_path / 'intake.db'}",
-            f"sqlite+aiosqlite:///{tmp_path / 'housing.db'}",
-        )
-        return
-    with fresh_database(pg_server_url) as intake_db, fresh_database(pg_server_url) as housing_db:
-        yield intake_db, housing_db
+World = WithIntake
+"""Housing (run by the city) with intake in process as its key store."""
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])
@@ -81,37 +45,9 @@ async def world(
     request: pytest.FixtureRequest, pg_server_url: str, tmp_path: Path
 ) -> AsyncIterator[World]:
     """Intake and housing on fresh, migrated databases, housing's clock at TODAY."""
-    auth = AuthSettings(jwt_secret=DEV_JWT_SECRET)
-    with databases(request.param, pg_server_url, tmp_path) as (intake_db, housing_db):
-        intake = bootstrap_intake(
-            IntakeSettings(
-                development=True,
-                database_url=intake_db,
-                master_key=base64.b64encode(os.urandom(32)).decode(),
-                auth=auth,
-            )
-        )
-        await upgrade(intake.runtime.engine, intake.runtime.migrations)
-        intake_app = create_intake_app(intake)
-        key_store = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=intake_app), base_url="http://intake"
-        )
-        settings = HousingSettings(development=True, database_url=housing_db, auth=auth)
-        housing = bootstrap_housing(settings, key_store_http=key_store)
-        housing.clock = lambda: TODAY
-        await upgrade(housing.runtime.engine, housing.runtime.migrations)
-        async with (
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=intake_app), base_url="http://intake"
-            ) as desk,
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=create_housing_app(housing)),
-                base_url="http://housing",
-            ) as http,
-        ):
-            yield World(intake, housing, http, desk)
-        await housing.close()
-        await intake.runtime.close()
+    with databases(request.param, pg_server_url, tmp_path, "intake", "housing") as urls:
+        async with housing_with_intake(urls, TODAY) as pair:
+            yield pair
 
 
 async def a_person(world: World) -> str:
@@ -338,13 +274,7 @@ async def test_after_erasure_the_number_and_the_dwelling_read_as_nothing(world: 
 
     erased = await world.desk.post(f"/persons/{person_id}/erasure", headers=CITY_COORDINATOR)
     assert erased.status_code == 200, erased.text
-    config = next(
-        c.config for c in world.housing.runtime.consumers if "intake.events" in c.config.topics
-    )
-    to_housing = ConsumerRunner(
-        config, default_registry(), world.housing.runtime.sessions, "127.0.0.1:1"
-    )
-    await hand_over(world.intake.runtime, "intake.events", to_housing, since=0)
+    await feed(world.intake.runtime, "intake.events", world.housing.runtime).pass_on()
 
     shown = (await world.http.get(f"/applications/{filed['id']}", headers=PARTNER_STAFF)).json()
     assert shown["number"] is None

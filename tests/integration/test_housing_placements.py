@@ -6,40 +6,24 @@ their events handed to each other's real consumers, on PostgreSQL and on SQLite.
 
 from __future__ import annotations
 
-import base64
-import contextlib
 import json
-import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import select
 
-from services.housing.app import create_app as create_housing_app
-from services.housing.bootstrap import bootstrap as bootstrap_housing
-from services.housing.container import Housing
 from services.housing.handlers.placements import NOT_OPERATOR
 from services.housing.models import IntakeFacts, PlacementOverride, PlacementRequest
-from services.housing.settings import HousingSettings
-from services.intake.app import create_app as create_intake_app
-from services.intake.bootstrap import Intake
-from services.intake.bootstrap import bootstrap as bootstrap_intake
-from services.intake.settings import IntakeSettings
-from shared.auth import DEV_JWT_SECRET, AuthSettings
-from shared.consumer import ConsumerRunner, Outcome
-from shared.events.catalog import default_registry
+from shared.consumer import Outcome
 from shared.events.envelope import canonical_json
 from shared.kafka import IncomingRecord
 from shared.keystore import KeyStoreUnavailable
-from shared.migrations import upgrade
-from shared.runtime import Runtime
-from tests.integration.conftest import hand_over, token
-from tests.support.infra import fresh_database
+from tests.integration.conftest import token
+from tests.integration.in_process import Feed, WithIntake, databases, feed, housing_with_intake
 
 pytestmark = pytest.mark.integration
 
@@ -56,47 +40,16 @@ REASON = "Sortie d'hôpital de Mme K., vue avec le SIAO"
 
 
 @dataclass
-class World:
+class World(WithIntake):
     """Intake and housing in process; each one's new events reach the other's consumer."""
 
-    intake: Intake
-    desk: httpx.AsyncClient
-    housing: Housing
-    http: httpx.AsyncClient
-    to_housing: ConsumerRunner
-    to_intake: ConsumerRunner
-    from_intake: int = 0
-    from_housing: int = 0
+    to_housing: Feed
+    to_intake: Feed
 
     async def sync(self) -> None:
         """Hand intake's new events to housing, then housing's answers back to intake."""
-        self.from_intake = await hand_over(
-            self.intake.runtime, "intake.events", self.to_housing, since=self.from_intake
-        )
-        self.from_housing = await hand_over(
-            self.housing.runtime, "housing.events", self.to_intake, since=self.from_housing
-        )
-
-
-@contextlib.contextmanager
-def databases(backend: str, pg_server_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """Two fresh databases (intake's, housing's) on the backend."""
-    if backend == "sqlite":
-        yield (
-            f"sqlite+aiosqlite:///{tmp_path / 'intake.db'}",
-            f"sqlite+aiosqlite:///{tmp_path / 'housing.db'}",
-        )
-        return
-    with fresh_database(pg_server_url) as intake_db, fresh_database(pg_server_url) as housing_db:
-        yield intake_db, housing_db
-
-
-def runner(runtime: Runtime, topic: str) -> ConsumerRunner:
-    """The service's consumer of `topic`, fed directly (the broker is never contacted)."""
-    config = next(c.config for c in runtime.consumers if topic in c.config.topics)
-    return ConsumerRunner(
-        config, default_registry(), runtime.sessions, "127.0.0.1:1", outbox=runtime.outbox
-    )
+        await self.to_housing.pass_on()
+        await self.to_intake.pass_on()
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])
@@ -104,47 +57,17 @@ async def world(
     request: pytest.FixtureRequest, pg_server_url: str, tmp_path: Path
 ) -> AsyncIterator[World]:
     """Intake and housing (run by the shelter association) on fresh, migrated databases."""
-    auth = AuthSettings(jwt_secret=DEV_JWT_SECRET)
-    with databases(request.param, pg_server_url, tmp_path) as (intake_db, housing_db):
-        intake = bootstrap_intake(
-            IntakeSettings(
-                development=True,
-                database_url=intake_db,
-                master_key=base64.b64encode(os.urandom(32)).decode(),
-                auth=auth,
-            )
-        )
-        intake.clock = lambda: REFERRED_AT
-        await upgrade(intake.runtime.engine, intake.runtime.migrations)
-        key_store = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=create_intake_app(intake)), base_url="http://intake"
-        )
-        settings = HousingSettings(
-            development=True, database_url=housing_db, auth=auth, operator=SHELTER
-        )
-        housing = bootstrap_housing(settings, key_store_http=key_store)
-        housing.clock = lambda: TODAY
-        await upgrade(housing.runtime.engine, housing.runtime.migrations)
-        async with (
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=create_intake_app(intake)),
-                base_url="http://intake",
-            ) as desk,
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=create_housing_app(housing)),
-                base_url="http://housing",
-            ) as http,
-        ):
+    with databases(request.param, pg_server_url, tmp_path, "intake", "housing") as urls:
+        async with housing_with_intake(urls, TODAY, operator=SHELTER) as pair:
+            pair.intake.clock = lambda: REFERRED_AT
             yield World(
-                intake,
-                desk,
-                housing,
-                http,
-                runner(housing.runtime, "intake.events"),
-                runner(intake.runtime, "housing.events"),
+                pair.intake,
+                pair.desk,
+                pair.housing,
+                pair.http,
+                feed(pair.intake.runtime, "intake.events", pair.housing.runtime),
+                feed(pair.housing.runtime, "housing.events", pair.intake.runtime),
             )
-        await housing.close()
-        await intake.runtime.close()
 
 
 async def a_person(world: World, name: str, *purposes: str) -> str:
@@ -200,7 +123,7 @@ async def redeliver(world: World, event_type: str) -> None:
         ).one()
     again = {**json.loads(raw), "id": str(uuid.uuid4())}
     outcomes = [
-        await world.to_housing.handle(IncomingRecord("intake.events", 0, seq, key, value))
+        await world.to_housing.runner.handle(IncomingRecord("intake.events", 0, seq, key, value))
         for value in (raw.encode(), canonical_json(again))
     ]
     # the inbox stops the same record; housing itself stops another envelope of the referral
