@@ -1,5 +1,5 @@
-"""The waiting list, and from it the rooms a household could be offered on the nights
-chosen, with the offer of a room's beds."""
+"""The waiting list with a coordinator's override of its order, and from it the rooms a
+household could be offered on the nights chosen, with the offer of a room's beds."""
 
 from __future__ import annotations
 
@@ -13,26 +13,74 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from services.console.api.deps import ConsoleDep, Signed, SignedForm
 from services.console.container import Console
 from services.console.domain import housing as domain
-from services.console.domain.problems import NOT_FOUND
+from services.console.domain.problems import BY_TYPE, N_, NOT_FOUND
 from services.console.models import BrowserSession
 from services.console.queries import housing as queries
 from shared.web import NotFound
 
 router = APIRouter(tags=["housing"])
 Nights = Annotated[int, Query(ge=1, le=92)]
+Errors = dict[str, dict[str, str]]
+ONLY_COORDINATOR = N_("Only a coordinator of the centre changes the order of the waiting list.")
+OVERRIDE_FIELDS = {"position", "reason"}
 
 
 @router.get("/housing/waiting", response_class=HTMLResponse)
 async def waiting_list(signed: Signed, console: ConsoleDep) -> HTMLResponse:
     """The households waiting for a bed, in the rule book's order, each with the terms of its
-    score and a coordinator's override with its reason; only the centre's operator sees it."""
+    score and a coordinator's override with its reason; only the centre's operator sees it,
+    and only its coordinators are offered to move a household."""
+    return await _waiting(console, signed, {})
+
+
+async def _waiting(
+    console: Console,
+    signed: BrowserSession,
+    errors: Errors,
+    status: int = 200,
+    given: dict[str, str] | None = None,
+) -> HTMLResponse:
     answer = await console.services.get("housing", "/waiting-list", signed.access_token)
     if answer is None:
         raise NotFound(NOT_FOUND)
     page = console.pages.render(
-        signed.locale, "housing/waiting.html", user=signed, waiting=answer, page="housing"
+        signed.locale,
+        "housing/waiting.html",
+        user=signed,
+        waiting=answer,
+        coordinator="coordinator" in signed.roles.split(),
+        errors=errors,
+        given=given or {},
+        page="housing",
     )
-    return HTMLResponse(page)
+    return HTMLResponse(page, status_code=status)
+
+
+@router.post("/housing/placements/{placement_id}/override", response_class=HTMLResponse)
+async def override(
+    placement_id: uuid.UUID,
+    signed: SignedForm,
+    console: ConsoleDep,
+    position: Annotated[str, Form(max_length=8)] = "",
+    reason: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """A coordinator moves a household to a place on the list, with its reason; back to the
+    list, or the list with the sentence beside the household's form (housing decides who may)."""
+    key = str(placement_id)
+    given = {"placement_id": key, "position": position, "reason": reason}
+    missing = {f: BY_TYPE["missing"] for f in ("position", "reason") if not given[f].strip()}
+    if missing:
+        return await _waiting(console, signed, {key: missing}, 422, given)
+    body = {"position": position.strip(), "reason": reason.strip()}
+    path = f"/placements/{placement_id}/override"
+    answer = await console.services.post("housing", path, signed.access_token, body)
+    if answer.ok:
+        return RedirectResponse(f"/housing/waiting#placement-{key}", status_code=303)
+    if answer.status == 403:
+        refused = {"": ONLY_COORDINATOR}
+    else:
+        refused = domain.refusal(answer.status, answer.body, OVERRIDE_FIELDS)
+    return await _waiting(console, signed, {key: refused}, answer.status, given)
 
 
 @router.get("/housing/placements/{placement_id}/rooms", response_class=HTMLResponse)
