@@ -1,4 +1,5 @@
-"""The night's bed board, for the centre's operator."""
+"""The night's bed board, for the centre's operator: tonight's and later nights' from today's
+rows, a past night's as housing's events recorded it."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query
 
-from services.housing.api.deps import Now, OperatorStaff, Reading, settings_of
+from services.housing.api.deps import Now, OperatorStaff, Reading, Settings, settings_of
+from services.housing.api.figures import Outbox
 from services.housing.container import Housing
-from services.housing.queries.board import board
+from services.housing.domain.figures import morning_after
+from services.housing.queries.board import board, board_as_recorded
 from services.housing.schemas.board import BoardPublic
 from shared.bounds import Day
 from shared.service import provided
@@ -29,14 +32,22 @@ async def night_board(
     principal: OperatorStaff,
     session: Reading,
     now: Now,
-    zone: CentreZone,
+    settings: Settings,
+    outbox: Outbox,
     night: Annotated[
         Day | None, Query(description="the night, by its evening's date; tonight if unset")
     ] = None,
 ) -> BoardPublic:
     """Every bed of the centre and its state on a night: free, held, occupied or out of
-    service, counted per site and room kind, the extra capacity apart (no names)."""
-    return await board(session, night or tonight(now, zone))
+    service, counted per site and room kind, the extra capacity apart (no names). A night
+    before tonight is replayed from housing's events as recorded by the morning after (the
+    night's figures' instant): what was changed since does not change it."""
+    zone = settings.centre_timezone
+    chosen = night or tonight(now, zone)
+    if chosen >= tonight(now, zone):
+        return await board(session, chosen)
+    final = morning_after(chosen, settings.report_hour, ZoneInfo(zone))
+    return await board_as_recorded(session, outbox, chosen, min(now, final))
 
 
 def tonight(now: datetime, zone: str) -> date:

@@ -1,22 +1,26 @@
-"""Reading a night's bed board from the centre's rows: beds, their outages, the bed-nights."""
+"""Reading a night's bed board: tonight's and later nights' from the centre's rows (beds, their
+outages, the bed-nights), a past night's from housing's events."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from services.housing.domain.board import BedFacts, Night, counts, state
+from services.housing.domain.history import board_then
 from services.housing.models import Bed, BedNight, BedOutage, Offer, Room, Site, Stay
+from services.housing.queries.figures import logged
 from services.housing.schemas.board import (
     BedNightPublic,
     BoardPublic,
     RoomNightPublic,
     SiteNightPublic,
+    board_then_public,
 )
 
 
@@ -35,6 +39,15 @@ async def board(session: AsyncSession, night: date) -> BoardPublic:
         for site in sites
     ]
     return BoardPublic(night=night, sites=shown, counts=counts(states.values()))
+
+
+async def board_as_recorded(
+    session: AsyncSession, outbox: Table, night: date, as_of: datetime
+) -> BoardPublic:
+    """The board of a past `night` from housing's events recorded up to `as_of`, not from
+    today's rows."""
+    events = [event async for event in logged(session, outbox)]
+    return board_then_public(board_then(events, night, as_of))
 
 
 async def _states(session: AsyncSession, beds: Sequence[Bed], night: date) -> dict[str, Night]:
