@@ -32,7 +32,8 @@ async def bed_board(
     night: Annotated[date | None, Query()] = None,
 ) -> Response:
     """Every bed of the centre and its state on a night (tonight unless one is chosen), with
-    the actions on tonight's beds; only the centre's operator sees it."""
+    the actions on tonight's beds; a past night as recorded then, without actions. Only the
+    centre's operator sees it."""
     return await _page(console, signed, now, night, {})
 
 
@@ -48,7 +49,8 @@ async def _page(
     answer = await console.services.get("housing", "/board", signed.access_token, **params)
     if answer is None:
         raise NotFound(NOT_FOUND)
-    tonight = night is None or night == now.astimezone(CENTRE_ZONE).date()
+    past = bool(answer.get("replayed"))  # as housing's events recorded it: nothing to do
+    tonight = not past and (night is None or night == now.astimezone(CENTRE_ZONE).date())
     page = console.pages.render(
         signed.locale,
         "housing/board.html",
