@@ -4,7 +4,7 @@ catalogues read from the `.po` files at start (no build step), dates by babel.""
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -15,11 +15,12 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 
 from services.console.domain import labels
 from services.console.domain.navigation import Entry
-from services.console.domain.problems import PURPOSES
+from services.console.domain.problems import PURPOSES, Term
 from services.console.domain.sessions import direction
 
 HERE = Path(__file__).resolve().parent
@@ -34,7 +35,8 @@ def messages(locale: str) -> Catalog:
     for po in sorted((LOCALES / locale / "LC_MESSAGES").glob("*.po"), key=_core_first):
         with po.open("rb") as source:
             for message in read_po(source, locale=locale):
-                if message.id and _translated(message.string) and message.id not in merged:
+                known = merged.get(message.id, context=message.context)
+                if message.id and _translated(message.string) and known is None:
                     merged[message.id] = message
     return merged
 
@@ -77,6 +79,9 @@ class Pages:
         )
         translations = catalogue(locale)
         env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+        plain, contextual = env.globals["gettext"], env.globals["pgettext"]
+        assert callable(plain) and callable(contextual)
+        env.globals["_"] = env.globals["gettext"] = _in_context(plain, contextual)
         env.globals.update(
             locale=locale,
             menu=self.menu,
@@ -92,6 +97,19 @@ class Pages:
     def render(self, locale: str, name: str, **context: Any) -> str:
         """The page `name` in `locale`."""
         return self._envs[locale].get_template(name).render(**context)
+
+
+def _in_context(plain: Callable[..., str], contextual: Callable[..., str]) -> Callable[..., str]:
+    """The pages' `_`: a message marked with its context (`pgettext` in domain code) is
+    translated in that context, any other as it is."""
+
+    @pass_context
+    def gettext(context: Context, message: str, **variables: Any) -> str:
+        if isinstance(message, Term):
+            return contextual(context, message.context, str(message), **variables)
+        return plain(context, message, **variables)
+
+    return gettext
 
 
 def _day(value: str | date, locale: str) -> str:

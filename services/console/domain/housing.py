@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from services.console.domain.problems import N_, field_errors
+from services.console.domain.problems import N_, field_errors, pgettext
 
 NO_LONGER_FREE = N_("These beds are no longer free: another household was given them first.")
 WITHOUT_ORIENTATION = N_(
@@ -35,8 +35,8 @@ APPLICATION_STATUSES = {
 }
 OUTCOMES = {
     "pending": N_("awaiting an answer"),
-    "accepted": N_("accepted"),
-    "refused": N_("refused"),
+    "accepted": pgettext("proposal", "accepted"),
+    "refused": pgettext("proposal", "refused"),
 }
 SEXES = {"f": "f", "m": "m"}
 

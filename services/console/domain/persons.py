@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.console.domain.problems import N_, field_errors
+from services.console.domain.problems import N_, field_errors, pgettext
 
 ERASED = "[erased]"
 """The name intake answers for a person whose data was erased."""
@@ -23,10 +23,10 @@ SERVICES = {
 
 STATUSES = {
     "requested": N_("requested"),
-    "accepted": N_("accepted"),
-    "declined": N_("declined"),
-    "completed": N_("completed"),
-    "revoked": N_("revoked"),
+    "accepted": pgettext("referral", "accepted"),
+    "declined": pgettext("referral", "declined"),
+    "completed": pgettext("referral", "completed"),
+    "revoked": pgettext("referral", "revoked"),
 }
 """Where a referral stands."""
 

@@ -13,6 +13,21 @@ def N_(message: str) -> str:
     return message
 
 
+class Term(str):
+    """A message said in a context: the same English word that French or Arabic says
+    differently by what it names ("accepted": a referral is "acceptée", a share "accepté")."""
+
+    context: str
+
+
+def pgettext(context: str, message: str) -> Term:
+    """Mark `message` for translation in `context` without translating it here (the pages'
+    `_` reads the context; `pybabel extract` finds it by this name)."""
+    term = Term(message)
+    term.context = context
+    return term
+
+
 FORM_EXPIRED = N_("This form has expired: reload the page and try again.")
 NOT_FOUND = N_("Not found, or not visible to your organisation.")
 NO_DEV_SIGN_IN = N_("There is no development sign-in here.")
