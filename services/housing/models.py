@@ -133,6 +133,22 @@ class Offer(HousingModel, table=True):
     offered_by: str = Field(max_length=128)
     offered_at: datetime = instant()
     closed_at: datetime | None = instant(nullable=True)
+    split_id: str | None = Field(default=None, index=True, max_length=36)
+    """The coordinator's split (`household_splits`) this offer is one room of, if any."""
+
+
+class HouseholdSplit(HousingModel, table=True):
+    """A coordinator's choice to split a household over several rooms (one offer each, the
+    same deadline); the reason is sealed with the person's key."""
+
+    __tablename__ = "household_splits"
+
+    id: str = Field(primary_key=True, max_length=36)
+    placement_id: str = Field(foreign_key="placement_requests.id", index=True, max_length=36)
+    site_id: str = Field(foreign_key="sites.id", max_length=36)
+    reason_enc: str
+    split_by: str = Field(max_length=128)
+    split_at: datetime = instant()
 
 
 class Stay(HousingModel, table=True):

@@ -168,6 +168,35 @@ class BedOffered(Event):
     person_id: str | None = Field(
         default=None, description="the placement's person, whom notifications tells by SMS"
     )
+    split_id: str | None = Field(
+        default=None,
+        description="the coordinator's split (housing.household_split.v1) this offer is one "
+        "room of: its offers share it and only its first carries person_id (one SMS)",
+    )
+
+
+def split_reason_aad(placement_id: str, split_id: str) -> str:
+    """The associated data a split's reason is encrypted with (the person's key)."""
+    return f"{placement_id}:split:{split_id}"
+
+
+class HouseholdSplit(Event):
+    """A coordinator of the operator chose to split a placement's household over several
+    rooms of one site: one offer per room (`offer_ids`, first the one whose SMS is sent), the
+    same deadline; the reason travels encrypted with the person's key."""
+
+    TYPE = "housing.household_split.v1"
+    AGGREGATE = "placement_id"
+
+    split_id: str
+    placement_id: str
+    person_id: str
+    organisation_id: str = Field(description="the operating organisation")
+    site_id: str
+    offer_ids: list[str] = Field(description="the offers of the split, one room each")
+    reason: Ciphertext
+    split_by: str
+    split_at: datetime
 
 
 class BedHeld(Event):
@@ -365,6 +394,7 @@ CONTRACTS: tuple[type[Event], ...] = (
     ReferralAccepted,
     ReferralDeclined,
     BedOffered,
+    HouseholdSplit,
     BedHeld,
     OfferExpired,
     NextSuggested,

@@ -7,129 +7,45 @@ another organisation cannot allocate. PostgreSQL and SQLite."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
-from sqlmodel import col
 
-from services.housing.app import create_app
-from services.housing.bootstrap import bootstrap, load_centre
 from services.housing.container import Housing
 from services.housing.handlers.offers import give
 from services.housing.models import BedNight, Offer
 from services.housing.scheduler import expire_once
-from services.housing.settings import HousingSettings
-from shared.auth import DEV_JWT_SECRET, AuthSettings
-from shared.migrations import upgrade
 from shared.outbox import Metadata
 from shared.web import Conflict
-from tests.integration.conftest import token
-from tests.support.infra import fresh_database
+from tests.integration.housing_world import (
+    ADULT_MAN,
+    CASEWORKER,
+    CITY,
+    CITY_DESK,
+    COORDINATOR,
+    DEADLINE,
+    FAMILY_OF_FOUR,
+    FAMILY_QUERY,
+    MAN_QUERY,
+    NOW,
+    PARTNER_CASEWORKER,
+    PARTNER_COORDINATOR,
+    PROBLEM,
+    TONIGHT,
+    a_placement,
+    events,
+    given,
+    housing,
+    http,
+    offer,
+    rooms_by_label,
+)
 from tests.support.wait import eventually
 
 pytestmark = pytest.mark.integration
-
-NOW = datetime(2026, 12, 6, 15, 0, tzinfo=UTC)  # 16:00 in Montreuil
-TONIGHT = date(2026, 12, 6)
-DEADLINE = datetime(2026, 12, 6, 19, 0, tzinfo=UTC)  # 20:00 in Montreuil
-CITY, PARTNER = "city-montreuil", "assoc-x"
-CASEWORKER = token(CITY, "caseworker", user="nadia")
-COORDINATOR = token(CITY, "coordinator", user="karim")
-CITY_DESK = token(CITY, "intake", user="omar")
-PARTNER_CASEWORKER = token(PARTNER, "caseworker", user="lea")
-PARTNER_COORDINATOR = token(PARTNER, "coordinator", user="chloe")
-ADULT_MAN = {"members": [{"age": 35, "sex": "m"}]}
-FAMILY_OF_FOUR = {
-    "members": [
-        {"age": 38, "sex": "f"},
-        {"age": 41, "sex": "m"},
-        {"age": 8, "sex": "m"},
-        {"age": 4, "sex": "f"},
-    ]
-}
-FAMILY_QUERY = {"first_night": TONIGHT.isoformat(), "member": ["38f", "41m", "8m", "4f"]}
-MAN_QUERY = {"first_night": TONIGHT.isoformat(), "member": ["35m"]}
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def housing(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Housing]:
-    """Housing on a fresh, migrated database of each kind, its plan entered, its clock frozen."""
-    with contextlib.ExitStack() as stack:
-        if request.param == "sqlite":
-            url = f"sqlite+aiosqlite:///{tmp_path / 'housing.db'}"
-        else:
-            url = stack.enter_context(fresh_database(request.getfixturevalue("pg_server_url")))
-        settings = HousingSettings(
-            development=True,
-            database_url=url,
-            auth=AuthSettings(jwt_secret=DEV_JWT_SECRET),
-            expiry_scan_seconds=0.05,  # the worker's job looks often; its clock is the service's
-        )
-        service = bootstrap(settings)
-        service.clock.set(NOW)
-        await upgrade(service.runtime.engine, service.runtime.migrations)
-        await load_centre(service)
-        yield service
-        await service.close()
-
-
-@pytest.fixture
-async def http(housing: Housing) -> AsyncIterator[httpx.AsyncClient]:
-    """Housing's API in process."""
-    transport = httpx.ASGITransport(app=create_app(housing))
-    async with httpx.AsyncClient(transport=transport, base_url="http://housing") as client:
-        yield client
-
-
-async def rooms_by_label(http: httpx.AsyncClient) -> dict[str, dict[str, Any]]:
-    """The ordinary site's rooms by label, with their beds."""
-    sites = (await http.get("/sites", headers=CASEWORKER)).json()
-    site = next(s for s in sites if s["code"] == "paul-eluard")
-    detail = (await http.get(f"/sites/{site['id']}", headers=CASEWORKER)).json()
-    return {room["label"]: room for room in detail["rooms"]}
-
-
-def offer(room: dict[str, Any], household: dict[str, Any], **fields: Any) -> dict[str, Any]:
-    """An offer's body: a new placement, tonight, the beds chosen unless named."""
-    body = {
-        "placement_id": str(uuid.uuid4()),
-        "room_id": room["id"],
-        "first_night": TONIGHT.isoformat(),
-        "household": household,
-    }
-    return body | fields
-
-
-async def given(housing: Housing) -> list[tuple[str, date, str, str]]:
-    """Every bed-night given: bed, night, kind, placement."""
-    async with housing.runtime.sessions() as session:
-        rows = await session.execute(
-            select(
-                col(BedNight.bed_id),
-                col(BedNight.night),
-                col(BedNight.kind),
-                col(BedNight.placement_id),
-            ).order_by(col(BedNight.night), col(BedNight.bed_id))
-        )
-        return [(bed, night, kind, placement) for bed, night, kind, placement in rows.all()]
-
-
-async def events(housing: Housing, kind: str) -> list[dict[str, Any]]:
-    """The data of the outbox's events of one type, in order."""
-    table = housing.runtime.outbox.table
-    async with housing.runtime.sessions() as session:
-        rows = await session.execute(
-            select(table.c.envelope).where(table.c.type == kind).order_by(table.c.seq)
-        )
-        return [json.loads(envelope)["data"] for envelope in rows.scalars()]
+__all__ = ["PARTNER_CASEWORKER", "PARTNER_COORDINATOR", "housing", "http"]  # fixtures, by name
 
 
 async def test_twenty_concurrent_offers_of_one_bed_give_it_once(
@@ -137,7 +53,7 @@ async def test_twenty_concurrent_offers_of_one_bed_give_it_once(
 ) -> None:
     room = (await rooms_by_label(http))["102"]
     bed = room["beds"][0]["id"]
-    bodies = [offer(room, ADULT_MAN, bed_ids=[bed]) for _ in range(20)]
+    bodies = [await offer(http, room, ADULT_MAN, bed_ids=[bed]) for _ in range(20)]
     answers = await asyncio.gather(
         *(http.post("/offers", json=b, headers=CASEWORKER) for b in bodies)
     )
@@ -190,10 +106,11 @@ async def test_overlapping_multi_night_offers_of_one_bed_let_one_through(
 ) -> None:
     room = (await rooms_by_label(http))["202"]  # a men's dormitory: a bed each
     bed = room["beds"][0]["id"]
-    early = [offer(room, ADULT_MAN, bed_ids=[bed], nights=3) for _ in range(5)]
+    early = [await offer(http, room, ADULT_MAN, bed_ids=[bed], nights=3) for _ in range(5)]
     late_night = (TONIGHT + timedelta(days=2)).isoformat()
     late = [
-        offer(room, ADULT_MAN, bed_ids=[bed], nights=3, first_night=late_night) for _ in range(5)
+        await offer(http, room, ADULT_MAN, bed_ids=[bed], nights=3, first_night=late_night)
+        for _ in range(5)
     ]
     bodies = [b for pair in zip(early, late, strict=True) for b in pair]
     answers = await asyncio.gather(
@@ -221,7 +138,7 @@ async def test_a_family_of_four_gets_one_family_room_together_or_waits(
     while free["choices"]:  # each family in turn takes the best room left, "choose for me"
         room_id = free["choices"][0]["room_id"]
         made = await http.post(
-            "/offers", json=offer({"id": room_id}, FAMILY_OF_FOUR), headers=CASEWORKER
+            "/offers", json=await offer(http, {"id": room_id}, FAMILY_OF_FOUR), headers=CASEWORKER
         )
         assert made.status_code == 201, made.text
         assert len(made.json()["bed_ids"]) == 4
@@ -233,9 +150,9 @@ async def test_a_family_of_four_gets_one_family_room_together_or_waits(
     for made in placed:  # all four beds in the one room offered
         assert set(made["bed_ids"]) <= beds_of.get(made["room_id"], set(made["bed_ids"]))
     assert free["choices"] == []  # no room takes them whole: they wait, never split
-    spread = offer(rooms["202"], FAMILY_OF_FOUR)
+    spread = await offer(http, rooms["202"], FAMILY_OF_FOUR)
     assert (await http.post("/offers", json=spread, headers=CASEWORKER)).status_code == 422
-    fifth_bed = offer(rooms["104"], {"members": [{"age": 30, "sex": "f"}]})
+    fifth_bed = await offer(http, rooms["104"], {"members": [{"age": 30, "sex": "f"}]})
     shared_room = await http.post("/offers", json=fifth_bed, headers=CASEWORKER)
     assert shared_room.status_code == 409  # a family room is the family's alone
 
@@ -244,7 +161,9 @@ async def test_an_offer_not_taken_up_by_eight_expires_and_frees_its_beds(
     housing: Housing, http: httpx.AsyncClient
 ) -> None:
     room = (await rooms_by_label(http))["105"]
-    made = (await http.post("/offers", json=offer(room, FAMILY_OF_FOUR), headers=CASEWORKER)).json()
+    made = (
+        await http.post("/offers", json=await offer(http, room, FAMILY_OF_FOUR), headers=CASEWORKER)
+    ).json()
     assert datetime.fromisoformat(made["expires_at"]) == DEADLINE
     housing.clock.set(DEADLINE - timedelta(minutes=1))
     assert await expire_once(housing) == 0
@@ -269,7 +188,9 @@ async def test_the_worker_job_expires_offers_by_the_service_clock(
     housing: Housing, http: httpx.AsyncClient
 ) -> None:
     room = (await rooms_by_label(http))["101"]
-    made = (await http.post("/offers", json=offer(room, ADULT_MAN), headers=CASEWORKER)).json()
+    made = (
+        await http.post("/offers", json=await offer(http, room, ADULT_MAN), headers=CASEWORKER)
+    ).json()
     [job] = [job for job in housing.runtime.jobs if job.__qualname__.startswith("offer_watch")]
     stop = asyncio.Event()
     running = asyncio.create_task(job(stop))
@@ -313,7 +234,9 @@ async def test_check_in_then_check_out_with_an_orientation(
 ) -> None:
     room = (await rooms_by_label(http))["105"]
     made = (
-        await http.post("/offers", json=offer(room, FAMILY_OF_FOUR, nights=3), headers=CASEWORKER)
+        await http.post(
+            "/offers", json=await offer(http, room, FAMILY_OF_FOUR, nights=3), headers=CASEWORKER
+        )
     ).json()
     stay = await http.post(f"/offers/{made['id']}/check-in", headers=CASEWORKER)
     assert stay.status_code == 201, stay.text
@@ -341,7 +264,9 @@ async def test_a_check_out_without_orientation_is_a_coordinators_and_flagged(
     housing: Housing, http: httpx.AsyncClient
 ) -> None:
     room = (await rooms_by_label(http))["102"]
-    made = (await http.post("/offers", json=offer(room, ADULT_MAN), headers=CASEWORKER)).json()
+    made = (
+        await http.post("/offers", json=await offer(http, room, ADULT_MAN), headers=CASEWORKER)
+    ).json()
     stay = (await http.post(f"/offers/{made['id']}/check-in", headers=CASEWORKER)).json()
     path = f"/stays/{stay['id']}/check-out"
     refused = await http.post(path, json={"reason": "left"}, headers=CASEWORKER)
@@ -363,12 +288,14 @@ async def test_another_organisation_cannot_allocate(
 ) -> None:
     room = (await rooms_by_label(http))["102"]
     bed = room["beds"][0]["id"]
-    made = (await http.post("/offers", json=offer(room, ADULT_MAN), headers=CASEWORKER)).json()
+    made = (
+        await http.post("/offers", json=await offer(http, room, ADULT_MAN), headers=CASEWORKER)
+    ).json()
     stay = (await http.post(f"/offers/{made['id']}/check-in", headers=CASEWORKER)).json()
     params = MAN_QUERY
     for caller in (PARTNER_CASEWORKER, PARTNER_COORDINATOR):
         calls = [
-            http.post("/offers", json=offer(room, ADULT_MAN), headers=caller),
+            http.post("/offers", json=await offer(http, room, ADULT_MAN), headers=caller),
             http.post("/holds", json={"bed_id": bed}, headers=caller),
             http.get("/rooms/availability", params=params, headers=caller),
             http.get(f"/offers/{made['id']}", headers=caller),
@@ -376,6 +303,26 @@ async def test_another_organisation_cannot_allocate(
             http.post(f"/stays/{stay['id']}/check-out", json={"reason": "left"}, headers=caller),
         ]
         assert [(await call).status_code for call in calls] == [403] * 6
-    desk = await http.post("/offers", json=offer(room, ADULT_MAN), headers=CITY_DESK)
+    desk = await http.post("/offers", json=await offer(http, room, ADULT_MAN), headers=CITY_DESK)
     assert desk.status_code == 403  # the operator's desk reads, its caseworkers allocate
     assert len(await events(housing, "housing.bed_offered.v1")) == 1
+
+
+async def test_an_offer_is_for_a_placement_housing_knows(
+    housing: Housing, http: httpx.AsyncClient
+) -> None:
+    room = (await rooms_by_label(http))["102"]
+    unknown = await offer(http, room, ADULT_MAN, placement_id=str(uuid.uuid4()))
+    refused = await http.post("/offers", json=unknown, headers=CASEWORKER)
+    assert refused.status_code == 404
+    assert refused.headers["content-type"] == PROBLEM
+    assert "placement" in refused.json()["detail"]
+    assert await given(housing) == []
+    assert await events(housing, "housing.bed_offered.v1") == []
+    placement = await a_placement(http)
+    known = await offer(http, room, ADULT_MAN, placement_id=placement["id"])
+    made = await http.post("/offers", json=known, headers=CASEWORKER)
+    assert made.status_code == 201, made.text
+    [event] = await events(housing, "housing.bed_offered.v1")
+    assert event["person_id"] == placement["person_id"]  # whom the SMS goes to
+    assert event["split_id"] is None

@@ -202,7 +202,7 @@ async def test_when_nobody_on_the_list_fits_the_room_the_suggestion_says_so(
     housing: Housing, http: httpx.AsyncClient
 ) -> None:
     rooms = await rooms_by_label(http)
-    own = str(uuid.uuid4())
+    own = await waiting(housing, FAMILY_OF_FOUR, 0)
     await waiting(housing, FAMILY_OF_FOUR, 28, accessible=True)
     await waiting(housing, FAMILY_OF_FIVE, 27)
     made = await offer(http, rooms["105"], own, FAMILY_OF_FOUR)
@@ -222,7 +222,7 @@ async def test_with_nobody_waiting_the_suggestion_says_so_and_a_lapsed_hold_sugg
     housing: Housing, http: httpx.AsyncClient
 ) -> None:
     rooms = await rooms_by_label(http)
-    await offer(http, rooms["105"], str(uuid.uuid4()), FAMILY_OF_FOUR)
+    await offer(http, rooms["105"], await waiting(housing, FAMILY_OF_FOUR, 0), FAMILY_OF_FOUR)
     hold = await http.post(
         "/holds", json={"bed_id": rooms["102"]["beds"][0]["id"]}, headers=CASEWORKER
     )
@@ -239,8 +239,8 @@ async def test_two_offers_expiring_together_suggest_two_different_households(
     rooms = await rooms_by_label(http)
     first = await waiting(housing, FAMILY_OF_FOUR, 20)
     second = await waiting(housing, FAMILY_OF_FOUR, 10)
-    await offer(http, rooms["104"], str(uuid.uuid4()), FAMILY_OF_FOUR)
-    await offer(http, rooms["105"], str(uuid.uuid4()), FAMILY_OF_FOUR)
+    for label in ("104", "105"):  # for households last on the list
+        await offer(http, rooms[label], await waiting(housing, FAMILY_OF_FOUR, 0), FAMILY_OF_FOUR)
     housing.clock.set(DEADLINE)
     assert await expire_once(housing) == 2
     events = await suggested(housing)
@@ -255,9 +255,12 @@ async def test_an_offer_a_request_found_past_its_hour_is_followed_at_the_next_sc
 ) -> None:
     rooms = await rooms_by_label(http)
     family = await waiting(housing, FAMILY_OF_FOUR, 10)
-    made = await offer(http, rooms["105"], str(uuid.uuid4()), FAMILY_OF_FOUR)
+    made = await offer(
+        http, rooms["105"], await waiting(housing, FAMILY_OF_FOUR, 0), FAMILY_OF_FOUR
+    )
     housing.clock.set(DEADLINE + timedelta(minutes=5))
-    await offer(http, rooms["102"], str(uuid.uuid4()), [(35, "m")])  # expires the first
+    man = await waiting(housing, [(35, "m")], 0)
+    await offer(http, rooms["102"], man, [(35, "m")])  # expires the first
     assert await suggested(housing) == []
     assert await expire_once(housing) == 0  # nothing left to expire, yet a suggestion
     [event] = await suggested(housing)

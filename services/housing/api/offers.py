@@ -9,12 +9,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from services.housing.api.deps import Manager, Now, OperatorStaff, Reading, Units, settings_of
+from services.housing.api.placements import Keys, OperatorCoordinator
 from services.housing.container import Housing
 from services.housing.domain.rooms import Nights
-from services.housing.handlers import offers, stays
+from services.housing.handlers import offers, splits, stays
 from services.housing.handlers.offers import Terms
 from services.housing.models import Offer
-from services.housing.queries.availability import availability
+from services.housing.queries.availability import availability, split_candidates
 from services.housing.schemas.offers import (
     MAX_NIGHTS,
     AvailabilityPublic,
@@ -22,14 +23,19 @@ from services.housing.schemas.offers import (
     HoldCreate,
     OfferCreate,
     OfferPublic,
+    SplitCreate,
+    SplitPublic,
+    SplitsPublic,
     StayPublic,
     household_from,
 )
+from shared.auth import Principal
 from shared.schemas import present
 from shared.service import provided
-from shared.web import NotFound
+from shared.web import Forbidden, NotFound
 
 router = APIRouter(tags=["offers"])
+COORDINATORS_SPLIT = "Only a coordinator splits a household over several rooms."
 
 
 def _terms(housing: Housing) -> Terms:
@@ -56,6 +62,51 @@ async def rooms_available(
     first, with the reason each other room cannot (the operator's staff)."""
     household = household_from(member, accessible=accessible, cot=cot, women_only=women_only)
     return await availability(session, household, Nights(first_night, nights), now)
+
+
+@router.get("/rooms/splits", response_model=SplitsPublic)
+async def rooms_for_a_split(
+    principal: OperatorStaff,
+    session: Reading,
+    now: Now,
+    first_night: date,
+    member: Annotated[list[str], Query(min_length=1, max_length=16)],
+    nights: Annotated[int, Query(ge=1, le=MAX_NIGHTS)] = 1,
+    accessible: bool = False,
+    cot: bool = False,
+    women_only: bool = False,
+) -> SplitsPublic:
+    """Per site, the fewest rooms that hold the household (the same parameters as
+    `/rooms/availability`), an adult in each, with their beds and who sleeps where, best
+    first: a coordinator's choice (403 for others of the operator's staff)."""
+    _coordinator(principal)
+    household = household_from(member, accessible=accessible, cot=cot, women_only=women_only)
+    nights_asked = Nights(first_night, nights)
+    return await split_candidates(session, household, nights_asked, now, principal.user_id)
+
+
+def _coordinator(principal: Principal) -> None:
+    if not principal.has_role("coordinator", "admin"):
+        raise Forbidden(COORDINATORS_SPLIT)
+
+
+@router.post("/offers/split", status_code=201, response_model=SplitPublic)
+async def split_household(
+    body: SplitCreate,
+    principal: OperatorCoordinator,
+    units: Units,
+    keys: Keys,
+    now: Now,
+    terms: OfferTerms,
+) -> SplitPublic:
+    """Split a placement's household over rooms of one site, with a reason (a coordinator of
+    the operator): one offer per room, all made or none (409 when a bed is no longer free on
+    a night), the same deadline, one SMS."""
+    async with units(principal) as uow:
+        row, made = await splits.split_household(uow, keys, body, principal, now, terms)
+        await uow.commit()
+    listed = [present(OfferPublic, offer) for offer in made]
+    return present(SplitPublic, row, offers=listed, expires_at=made[0].expires_at)
 
 
 @router.post("/offers", status_code=201, response_model=OfferPublic)

@@ -19,12 +19,13 @@ from services.housing.domain import rooms
 from services.housing.models import BedNight, Offer, PlacementRequest, Room
 from services.housing.queries.access import find_bed, find_room
 from services.housing.queries.availability import first_busy, room_states
+from services.housing.queries.placements import NO_PLACEMENT
 from services.housing.schemas.offers import HoldCreate, OfferCreate
 from services.housing.settings import HousingSettings
 from shared.auth import Principal
 from shared.events.housing import BedHeld, BedOffered, OfferExpired
 from shared.uow import UnitOfWork
-from shared.web import Conflict, Unprocessable
+from shared.web import Conflict, NotFound, Unprocessable
 
 log = structlog.get_logger(__name__)
 EXPIRE_BATCH = 200
@@ -60,37 +61,45 @@ async def make_offer(
     """Beds of one room for the whole household, every night (409 when one is no longer free
     on a night, 422 when the room is not for this household)."""
     await expire_due(uow, now)
+    placement = await placement_of(uow, str(command.placement_id))
     room = await find_room(uow.session, str(command.room_id), lock=True)
     nights = rooms.Nights(command.first_night, command.nights)
     household = command.household.domain()
     [state] = await room_states(uow.session, nights, now, [room.id])
     wanted = [str(bed_id) for bed_id in command.bed_ids or ()]
     bed_ids = _choose(state, household, nights, wanted)
-    offer = _offer(room, "offer", str(command.placement_id), bed_ids, nights, principal, now)
+    offer = new_offer(room, "offer", placement.id, bed_ids, nights, principal, now)
     offer.expires_at = terms.deadline_of(nights.first, now)
     await give(uow, offer, "offer")
-    uow.record(
-        BedOffered(
-            offer_id=offer.id,
-            placement_id=offer.placement_id,
-            site_id=offer.site_id,
-            room_id=offer.room_id,
-            bed_ids=bed_ids,
-            first_night=offer.first_night,
-            nights=offer.nights,
-            expires_at=offer.expires_at,
-            offered_at=now,
-            person_id=await _person_of(uow, offer.placement_id),
-        )
-    )
+    uow.record(offered(offer, placement.person_id))
     log.info("housing.bed_offered", offer_id=offer.id, placement_id=offer.placement_id)
     return offer
 
 
-async def _person_of(uow: UnitOfWork, placement_id: str) -> str | None:
-    """The person of a placement housing knows (the offer's SMS goes to them), else None."""
+async def placement_of(uow: UnitOfWork, placement_id: str) -> PlacementRequest:
+    """The placement an offer is for: housing must know it (404 otherwise), its person is
+    whom the offer's SMS goes to."""
     placement = await uow.session.get(PlacementRequest, placement_id)
-    return placement.person_id if placement is not None else None
+    if placement is None:
+        raise NotFound(NO_PLACEMENT)
+    return placement
+
+
+def offered(offer: Offer, person_id: str | None) -> BedOffered:
+    """The event of an offer made; `person_id` None when another offer's SMS says it."""
+    return BedOffered(
+        offer_id=offer.id,
+        placement_id=offer.placement_id,
+        site_id=offer.site_id,
+        room_id=offer.room_id,
+        bed_ids=offer.bed_ids,
+        first_night=offer.first_night,
+        nights=offer.nights,
+        expires_at=offer.expires_at,
+        offered_at=offer.offered_at,
+        person_id=person_id,
+        split_id=offer.split_id,
+    )
 
 
 async def hold_bed(
@@ -107,7 +116,7 @@ async def hold_bed(
         raise Conflict(f"this bed is no longer free on {busy.isoformat()}")
     hold_id = str(uuid.uuid4())
     placement = str(command.placement_id) if command.placement_id else hold_id
-    offer = _offer(room, "hold", placement, [bed.id], nights, principal, now, offer_id=hold_id)
+    offer = new_offer(room, "hold", placement, [bed.id], nights, principal, now, offer_id=hold_id)
     offer.expires_at = now + terms.hold
     await give(uow, offer, "hold")
     uow.record(
@@ -184,7 +193,7 @@ def _choose(
     return wanted or list(choices[0].bed_ids)
 
 
-def _offer(
+def new_offer(
     room: Room,
     kind: str,
     placement_id: str,
@@ -194,6 +203,7 @@ def _offer(
     now: datetime,
     offer_id: str | None = None,
 ) -> Offer:
+    """An open offer (or hold) of these beds of the room, expiring now until told otherwise."""
     return Offer(
         id=offer_id or str(uuid.uuid4()),
         kind=kind,

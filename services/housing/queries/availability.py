@@ -1,5 +1,6 @@
 """Which beds are free, held, occupied or out of service on some nights, as the rules of
-`domain.rooms` read them; and which rooms can take a household. A hold or offer past its
+`domain.rooms` read them; which rooms can take a household, and how a coordinator could split
+it. A hold or offer past its
 expiry no longer holds its beds, even before the worker frees them."""
 
 from __future__ import annotations
@@ -12,10 +13,17 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from services.housing.domain import rooms
+from services.housing.domain import rooms, splits
 from services.housing.domain.plan import RoomKind
 from services.housing.models import Bed, BedNight, BedOutage, Offer, Room
-from services.housing.schemas.offers import AvailabilityPublic, ChoicePublic
+from services.housing.schemas.offers import (
+    AvailabilityPublic,
+    ChoicePublic,
+    SleeperPublic,
+    SplitCandidatePublic,
+    SplitRoomPublic,
+    SplitsPublic,
+)
 
 GIVEN = {"offer": rooms.BedState.HELD, "hold": rooms.BedState.HELD, "stay": rooms.BedState.OCCUPIED}
 Given = tuple[str, str, date]  # placement, bed, night
@@ -125,4 +133,40 @@ async def availability(
         refused={
             room_id: str(why) for room_id, why in rooms.why_not(states, household, nights).items()
         },
+    )
+
+
+async def split_candidates(
+    session: AsyncSession,
+    household: rooms.Household,
+    nights: rooms.Nights,
+    now: datetime,
+    coordinator_id: str,
+) -> SplitsPublic:
+    """Per site, the fewest rooms that hold the household, an adult in each, best first."""
+    states = await room_states(session, nights, now, None)
+    found = splits.split_candidates(states, household, nights, coordinator_id=coordinator_id)
+    members = household.members
+    return SplitsPublic(
+        first_night=nights.first,
+        nights=nights.count,
+        splits=[
+            SplitCandidatePublic(
+                site_id=split.site_id,
+                rooms=[
+                    SplitRoomPublic(
+                        room_id=choice.room_id,
+                        bed_ids=list(choice.bed_ids),
+                        members=[
+                            SleeperPublic(index=i, age=members[i].age, sex=str(members[i].sex))
+                            for i in sleepers
+                        ],
+                        spare=choice.spare,
+                    )
+                    for choice, sleepers in zip(split.choices, split.sleepers, strict=True)
+                ],
+                spare=sum(choice.spare for choice in split.choices),
+            )
+            for split in found
+        ],
     )

@@ -15,6 +15,7 @@ from shared.schemas import Command
 from shared.web import Unprocessable
 
 MAX_NIGHTS = 92
+MAX_SPLIT_ROOMS = rooms.MAX_SPLIT_ROOMS
 MEMBER = re.compile(r"^(?P<age>\d{1,3})?(?P<sex>[fmu]?)$")
 SEXES = {"f": rooms.Sex.F, "m": rooms.Sex.M, "u": rooms.Sex.UNKNOWN, "": rooms.Sex.UNKNOWN}
 
@@ -74,6 +75,27 @@ class OfferCreate(Command):
     household: HouseholdIn
 
 
+class SplitRoomIn(BaseModel):
+    """A room of a split, and its beds (or none, to let the service choose them)."""
+
+    room_id: uuid.UUID
+    bed_ids: list[uuid.UUID] | None = Field(
+        default=None, min_length=1, max_length=16, description="the beds, or null"
+    )
+
+
+class SplitCreate(Command):
+    """A coordinator's split of a placement's household over rooms of one site, one offer per
+    room, with the reason (sealed with the person's key); beds named in every room or in none."""
+
+    placement_id: uuid.UUID
+    first_night: Day
+    nights: int = Field(default=1, ge=1, le=MAX_NIGHTS)
+    household: HouseholdIn
+    rooms: list[SplitRoomIn] = Field(min_length=2, max_length=MAX_SPLIT_ROOMS)
+    reason: str = Field(min_length=1, max_length=1000)
+
+
 class HoldCreate(Command):
     """Hold one bed for tonight while a caseworker brings someone over."""
 
@@ -104,6 +126,19 @@ class OfferPublic(BaseModel):
     offered_by: str
     offered_at: datetime
     closed_at: datetime | None
+    split_id: str | None = Field(default=None, description="the split it is one room of")
+
+
+class SplitPublic(BaseModel):
+    """A coordinator's split: its offers, one room each, under the same deadline."""
+
+    id: str
+    placement_id: str
+    site_id: str
+    split_by: str
+    split_at: datetime
+    expires_at: datetime
+    offers: list[OfferPublic]
 
 
 class StayPublic(BaseModel):
@@ -141,3 +176,36 @@ class AvailabilityPublic(BaseModel):
     nights: int
     choices: list[ChoicePublic]
     refused: dict[str, str]
+
+
+class SleeperPublic(BaseModel):
+    """A member of the household, by their place in it (0: the first member given)."""
+
+    index: int
+    age: int | None
+    sex: str
+
+
+class SplitRoomPublic(BaseModel):
+    """A room of a split candidate: the beds it would hold, who sleeps there, beds left idle."""
+
+    room_id: str
+    bed_ids: list[str]
+    members: list[SleeperPublic]
+    spare: int
+
+
+class SplitCandidatePublic(BaseModel):
+    """The fewest rooms of one site that hold the household, an adult in each."""
+
+    site_id: str
+    rooms: list[SplitRoomPublic]
+    spare: int
+
+
+class SplitsPublic(BaseModel):
+    """A coordinator's candidates for splitting a household, per site, best first."""
+
+    first_night: date
+    nights: int
+    splits: list[SplitCandidatePublic]
