@@ -7,7 +7,7 @@ import io
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
@@ -79,8 +79,8 @@ class Pages:
         )
         translations = catalogue(locale)
         env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
-        plain, contextual = env.globals["gettext"], env.globals["pgettext"]
-        assert callable(plain) and callable(contextual)
+        plain = cast(Callable[..., str], env.globals["gettext"])
+        contextual = cast(Callable[..., str], env.globals["pgettext"])
         env.globals["_"] = env.globals["gettext"] = _in_context(plain, contextual)
         env.globals.update(
             locale=locale,
