@@ -14,6 +14,8 @@ import structlog
 from pydantic import BaseModel, Field, SecretStr
 
 from shared.auth import SERVICE_PREFIX, SERVICE_ROLE, mint_token
+from shared.crypto import encrypt_field
+from shared.web import Gone, Unavailable
 
 log = structlog.get_logger(__name__)
 
@@ -127,3 +129,19 @@ def service_token(
         return current["token"][0]
 
     return token
+
+
+KEY_STORE_AWAY = "The key store does not answer: nothing was written; try again shortly."
+ERASED_PERSON = "This person was erased: nothing more can be written about them."
+
+
+async def seal(keys: KeyStoreClient, person_id: str, text: str, aad: str) -> str:
+    """Free text about a person encrypted with their own key: 410 once they are erased, 503
+    if the key store is away (nothing is ever written in clear instead)."""
+    try:
+        key = await keys.key(person_id)
+    except PersonKeyGone as exc:
+        raise Gone(ERASED_PERSON) from exc
+    except KeyStoreUnavailable as exc:
+        raise Unavailable(KEY_STORE_AWAY) from exc
+    return encrypt_field(key, text, aad=aad)

@@ -9,7 +9,6 @@ from functools import partial
 
 from services.casework.domain import appointments as rules
 from services.casework.domain.appointments import AppointmentState, Change, Status
-from services.casework.handlers.sealing import seal
 from services.casework.models import Appointment, Case
 from services.casework.queries.access import Need, find_case, find_of_case
 from services.casework.schemas.appointments import (
@@ -19,7 +18,7 @@ from services.casework.schemas.appointments import (
 )
 from shared.auth import Principal
 from shared.events.casework import place_aad
-from shared.keystore import KeyStoreClient
+from shared.keystore import KeyStoreClient, seal
 from shared.uow import UnitOfWork
 
 Located = tuple[Case, Appointment]

@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from services.casework.domain import referrals as domain
-from services.casework.handlers.sealing import seal
 from services.casework.models import Case, IncomingReferral, ReferralSettings
 from services.casework.queries.referrals import auto_accepted, find_incoming
 from shared.auth import Principal
@@ -23,7 +22,7 @@ from shared.db import add_once
 from shared.events.base import Event
 from shared.events.casework import CaseOpened, decline_reason_aad
 from shared.events.intake import ReferralRequested, ReferralStatusChanged
-from shared.keystore import KeyStoreClient
+from shared.keystore import KeyStoreClient, seal
 from shared.uow import UnitOfWork
 from shared.web import Conflict
 

@@ -8,14 +8,13 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 
 from services.casework.domain.procedures import Catalogue, DocumentItem, UnknownCaseType
-from services.casework.handlers.sealing import seal
 from services.casework.models import Case, Document, Note, Task
 from services.casework.queries.access import Need, find_case, find_of_case
 from services.casework.queries.work import note_aad, owned_case, task_aad
 from services.casework.schemas.work import DocumentUpdate, NoteCreate, TaskCreate
 from shared.auth import Principal
 from shared.events.casework import DocumentRecorded, NoteAdded, TaskAdded, TaskCompleted
-from shared.keystore import KeyStoreClient
+from shared.keystore import KeyStoreClient, seal
 from shared.uow import UnitOfWork
 from shared.web import Conflict, Unprocessable
 

@@ -23,33 +23,21 @@ from services.housing.schemas.applications import (
     RenewalCreate,
 )
 from shared.auth import Principal
-from shared.crypto import blind_index, encrypt_field
+from shared.crypto import blind_index
 from shared.errors import DomainError
 from shared.events import housing as events
-from shared.keystore import KeyStoreClient, KeyStoreUnavailable, PersonKeyGone
+from shared.keystore import KeyStoreClient, seal
 from shared.uow import UnitOfWork
-from shared.web import Conflict, Gone, Unavailable
+from shared.web import Conflict
 
 log = structlog.get_logger(__name__)
 ALREADY = "This numéro unique is already recorded for an application."
-KEY_STORE_AWAY = "The key store is unavailable: nothing was written; try again shortly."
 SCAN_BATCH = 500
 
 
 def number_digest(index_key: bytes, number: str) -> str:
     """The keyed hash that finds an application by its normalised number."""
     return blind_index(index_key, f"housing.number\x1f{number}")
-
-
-async def _seal(keys: KeyStoreClient, person_id: str, text: str, aad: str) -> str:
-    """The text sealed with the person's key: 410 once erased, 503 if the key store is away."""
-    try:
-        key = await keys.key(person_id)
-    except PersonKeyGone as exc:
-        raise Gone("This person was erased: nothing more can be written about them.") from exc
-    except KeyStoreUnavailable as exc:
-        raise Unavailable(KEY_STORE_AWAY) from exc
-    return encrypt_field(key, text, aad=aad)
 
 
 async def file(
@@ -79,7 +67,7 @@ async def file(
         id=application_id,
         person_id=person_id,
         organisation_id=principal.org,
-        number_enc=await _seal(keys, person_id, number.value, aad),
+        number_enc=await seal(keys, person_id, number.value, aad),
         number_digest=digest,
         departement=departement,
         filed_on=body.filed_on,
@@ -156,7 +144,7 @@ async def receive_proposal(
     if application.status != "active":
         raise Conflict(f"the application is {application.status}: it receives no proposal")
     proposal_id = str(uuid.uuid4())
-    sealed = await _seal(
+    sealed = await seal(
         keys, application.person_id, body.dwelling, events.dwelling_aad(proposal_id)
     )
     proposal = HousingProposal(
@@ -200,7 +188,7 @@ async def answer(
         raise DomainError("a refusal needs its reason")
     if body.reason:
         aad = events.proposal_reason_aad(proposal.id)
-        proposal.reason_enc = await _seal(keys, application.person_id, body.reason, aad)
+        proposal.reason_enc = await seal(keys, application.person_id, body.reason, aad)
     proposal.outcome, proposal.answered_by, proposal.answered_at = (
         body.outcome,
         principal.user_id,

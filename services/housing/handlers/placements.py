@@ -20,7 +20,6 @@ from services.housing.queries.placements import find_waiting
 from services.housing.schemas.placements import OverrideCreate, PlacementCreate
 from shared.auth import Principal
 from shared.consumer import MessageContext
-from shared.crypto import encrypt_field
 from shared.events import housing as events
 from shared.events.casework import decline_reason_aad
 from shared.events.intake import (
@@ -29,9 +28,9 @@ from shared.events.intake import (
     NeedsAssessed,
     ReferralRequested,
 )
-from shared.keystore import KeyStoreClient, KeyStoreUnavailable, PersonKeyGone
+from shared.keystore import KeyStoreClient, seal
 from shared.uow import UnitOfWork
-from shared.web import Gone, Unavailable
+from shared.web import Gone
 
 log = structlog.get_logger(__name__)
 SHELTER = "emergency_shelter"
@@ -39,7 +38,6 @@ REFERRALS = uuid.UUID("0d4c2a56-5f0e-4d8e-9a43-2f7c8a3b1e60")
 """A request opened from a referral has an id derived from the referral's: a second envelope
 of the same referral finds the request already there."""
 NOT_OPERATOR = "The emergency reception centre is run by another organisation."
-KEY_STORE_AWAY = "The key store is unavailable: nothing was written; try again shortly."
 Record = Callable[..., object]
 
 
@@ -115,8 +113,9 @@ async def _decline(
         )
     )
     aad = decline_reason_aad(event.referral_id)
-    reason = await _sealed(keys, event.person_id, NOT_OPERATOR, aad)
-    if reason is None:  # erased meanwhile: intake has nobody left to tell
+    try:
+        reason = await seal(keys, event.person_id, NOT_OPERATOR, aad)
+    except Gone:  # erased meanwhile: intake has nobody left to tell
         return
     ctx.record(
         events.ReferralDeclined(
@@ -212,8 +211,7 @@ async def override(
         made_at=now,
     )
     aad = events.override_reason_aad(placement.id, row.id)
-    sealed = await _sealed(keys, placement.person_id, body.reason, aad, strict=True)
-    row.reason_enc = sealed or ""
+    row.reason_enc = await seal(keys, placement.person_id, body.reason, aad)
     uow.session.add(row)
     uow.record(
         events.PlacementOverridden(
@@ -230,22 +228,6 @@ async def override(
     )
     log.info("placement.overridden", placement_id=placement.id, override_id=row.id)
     return row
-
-
-async def _sealed(
-    keys: KeyStoreClient, person_id: str, text: str, aad: str, *, strict: bool = False
-) -> str | None:
-    """The text sealed for the person; None once erased (or 410 when `strict`), 503 if the
-    key store is away (nothing is written in clear instead)."""
-    try:
-        key = await keys.key(person_id)
-    except PersonKeyGone as exc:
-        if strict:
-            raise Gone("This person was erased: nothing more can be written about them.") from exc
-        return None
-    except KeyStoreUnavailable as exc:
-        raise Unavailable(KEY_STORE_AWAY) from exc
-    return encrypt_field(key, text, aad=aad)
 
 
 async def on_household_composed(ctx: MessageContext, event: HouseholdComposed) -> None:

@@ -13,19 +13,17 @@ import structlog
 from services.housing.domain import rooms, splits
 from services.housing.handlers.offers import Terms, expire_due, give, new_offer, offered
 from services.housing.handlers.offers import placement_of as find_placement
-from services.housing.models import HouseholdSplit, Offer, PlacementRequest, Room
+from services.housing.models import HouseholdSplit, Offer, Room
 from services.housing.queries.access import find_room
 from services.housing.queries.availability import first_busy, room_states
 from services.housing.schemas.offers import SplitCreate
 from shared.auth import Principal
-from shared.crypto import encrypt_field
 from shared.events import housing as events
-from shared.keystore import KeyStoreClient, KeyStoreUnavailable, PersonKeyGone
+from shared.keystore import KeyStoreClient, seal
 from shared.uow import UnitOfWork
-from shared.web import Conflict, Gone, Unavailable, Unprocessable
+from shared.web import Conflict, Unprocessable
 
 log = structlog.get_logger(__name__)
-KEY_STORE_AWAY = "The key store is unavailable: nothing was written; try again shortly."
 
 
 async def split_household(
@@ -58,7 +56,8 @@ async def split_household(
         split_by=principal.user_id,
         split_at=now,
     )
-    row.reason_enc = await _sealed(keys, placement, command.reason, row.id)
+    aad = events.split_reason_aad(placement.id, row.id)
+    row.reason_enc = await seal(keys, placement.person_id, command.reason, aad)
     uow.session.add(row)
     deadline = terms.deadline_of(nights.first, now)
     made = [
@@ -133,17 +132,3 @@ async def _offer(
     await give(uow, offer, "offer")
     log.info("housing.bed_offered", offer_id=offer.id, split_id=row.id)
     return offer
-
-
-async def _sealed(
-    keys: KeyStoreClient, placement: PlacementRequest, reason: str, split_id: str
-) -> str:
-    """The reason sealed with the person's key: 410 once erased, 503 when the key store is
-    away (nothing is written in clear instead)."""
-    try:
-        key = await keys.key(placement.person_id)
-    except PersonKeyGone as exc:
-        raise Gone("This person was erased: nothing more can be written about them.") from exc
-    except KeyStoreUnavailable as exc:
-        raise Unavailable(KEY_STORE_AWAY) from exc
-    return encrypt_field(key, reason, aad=events.split_reason_aad(placement.id, split_id))
