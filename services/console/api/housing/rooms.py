@@ -1,11 +1,12 @@
 """The waiting list with a coordinator's override of its order, and from it the rooms a
-household could be offered on the nights chosen, with the offer of a room's beds."""
+household could be offered on the nights chosen, with the offer of a room's beds, and, for a
+coordinator only, the rooms of one site it could be split over, with the split's offers."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -13,14 +14,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from services.console.api.deps import ConsoleDep, Signed, SignedForm
 from services.console.container import Console
 from services.console.domain import housing as domain
-from services.console.domain.problems import BY_TYPE, N_, NOT_FOUND
+from services.console.domain.problems import BY_TYPE, GENERAL, N_, NOT_FOUND
 from services.console.models import BrowserSession
 from services.console.queries import housing as queries
-from shared.web import NotFound
+from shared.web import NotFound, Unprocessable
 
 router = APIRouter(tags=["housing"])
 Nights = Annotated[int, Query(ge=1, le=92)]
 Errors = dict[str, dict[str, str]]
+Split = tuple[Errors, dict[str, str]]
+"""A refused split: its sentences by site, and the form as given."""
 ONLY_COORDINATOR = N_("Only a coordinator of the centre changes the order of the waiting list.")
 OVERRIDE_FIELDS = {"position", "reason"}
 
@@ -92,7 +95,8 @@ async def rooms(
     nights: Nights = 1,
 ) -> Response:
     """The rooms that take the household every night asked for (tonight unless chosen), each
-    with the beds it would hold, and why the others cannot; only the operator sees them."""
+    with the beds it would hold, and why the others cannot; for a coordinator, the rooms of
+    one site it could be split over. Only the operator sees them."""
     return await _page(console, signed, str(placement_id), first_night, nights, {})
 
 
@@ -102,13 +106,17 @@ async def _page(
     placement_id: str,
     first_night: date | None,
     nights: int,
-    errors: dict[str, dict[str, str]],
+    errors: Errors,
     status: int = 200,
+    split: Split | None = None,
 ) -> HTMLResponse:
+    """The rooms page; `errors` beside a room's offer, `split` (errors by site, the form as
+    given) beside a split's."""
     token = signed.access_token
     found = await queries.rooms_for(console.services, token, placement_id, first_night, nights)
     if found is None:
         raise NotFound(NOT_FOUND)
+    split_errors, given = split or ({}, {})
     page = console.pages.render(
         signed.locale,
         "housing/rooms.html",
@@ -116,9 +124,25 @@ async def _page(
         found=found,
         errors=errors,
         refusals=domain.ROOM_REFUSALS,
+        splits=await _splits(console, signed, found),
+        split_errors=split_errors,
+        given=given,
         page="housing",
     )
     return HTMLResponse(page, status_code=status)
+
+
+async def _splits(
+    console: Console, signed: BrowserSession, found: queries.RoomsFor
+) -> list[dict[str, Any]]:
+    """Housing's candidates for splitting the household, for a coordinator: none for others,
+    nor for a household of one."""
+    if not domain.may_split(signed.roles) or len(found.placement["members"]) < 2:
+        return []
+    asked = found.availability
+    params = domain.room_query(found.placement, asked["first_night"], asked["nights"])
+    answer = await console.services.get("housing", "/rooms/splits", signed.access_token, **params)
+    return list(answer["splits"]) if answer else []
 
 
 @router.post("/housing/offers", response_class=HTMLResponse)
@@ -152,3 +176,58 @@ async def offer(
     return await _page(
         console, signed, str(placement_id), first_night, nights, errors, answer.status
     )
+
+
+@router.post("/housing/offers/split", response_class=HTMLResponse)
+async def split(
+    signed: SignedForm,
+    console: ConsoleDep,
+    placement_id: Annotated[uuid.UUID, Form()],
+    site_id: Annotated[str, Form(max_length=64)],
+    first_night: Annotated[date, Form()],
+    room: Annotated[list[str], Form(min_length=2, max_length=4)],
+    nights: Annotated[int, Form(ge=1, le=92)] = 1,
+    reason: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """A coordinator splits the household over these rooms of one site, with a reason; to
+    the board of its first night, or the rooms again with the sentence beside the split."""
+    chosen = domain.split_rooms(room)
+    if chosen is None:
+        raise Unprocessable(GENERAL)
+    if not reason.strip():
+        status, refused = 422, {"reason": BY_TYPE["missing"]}
+    else:
+        asked = {"first_night": first_night.isoformat(), "nights": nights, "rooms": chosen}
+        status, refused = await _split(console, signed, placement_id, asked, reason.strip())
+    if not refused:
+        return RedirectResponse(f"/housing/board?night={first_night.isoformat()}", 303)
+    given = {"site_id": site_id, "reason": reason}
+    split_page = ({site_id: refused}, given)
+    return await _page(
+        console, signed, str(placement_id), first_night, nights, {}, status, split_page
+    )
+
+
+async def _split(
+    console: Console,
+    signed: BrowserSession,
+    placement_id: uuid.UUID,
+    asked: dict[str, Any],
+    reason: str,
+) -> tuple[int, dict[str, str]]:
+    """Housing's answer to the split: its status, and the sentences of its refusal (none when
+    the offers were made)."""
+    token = signed.access_token
+    placement = await console.services.get("housing", f"/placements/{placement_id}", token)
+    if placement is None:
+        raise NotFound(NOT_FOUND)
+    body = {
+        "placement_id": str(placement_id),
+        **asked,
+        "household": domain.household(placement),
+        "reason": reason,
+    }
+    answer = await console.services.post("housing", "/offers/split", token, body)
+    if answer.ok:
+        return answer.status, {}
+    return answer.status, domain.split_refusal(answer.status, answer.body)
