@@ -103,8 +103,8 @@ def test_every_message_of_the_persons_pages_is_translated_in_french_and_arabic()
     untranslated = {
         locale: [
             message
-            for message in _persons_messages()
-            if catalogue(locale).gettext(message) == message and message not in SAME_IN_FRENCH
+            for message, context in _persons_messages()
+            if _said(locale, message, context) == message and message not in SAME_IN_FRENCH
         ]
         for locale in ("fr", "ar")
     }
@@ -114,15 +114,22 @@ def test_every_message_of_the_persons_pages_is_translated_in_french_and_arabic()
 SAME_IN_FRENCH = {"Forum", "Service", "parent", "urgent"}
 
 
-def _persons_messages() -> list[str]:
+def _said(locale: str, message: str, context: str | None) -> str:
+    translations = catalogue(locale)
+    if context is None:
+        return translations.gettext(message)
+    return translations.pgettext(context, message)
+
+
+def _persons_messages() -> list[tuple[str, str | None]]:
     methods = [("**.py", "python"), ("**.html", "jinja2")]
     options = {"**.html": {"extensions": "jinja2.ext.i18n"}}
-    found: list[str] = []
+    found: list[tuple[str, str | None]] = []
     for folder in (CONSOLE / "templates" / "persons", CONSOLE / "api", CONSOLE / "domain"):
-        for name, _line, message, _comments, _context in extract_from_dir(
+        for name, _line, message, _comments, context in extract_from_dir(
             folder, methods, options_map=options
         ):
             ours = folder.name == "persons" or name.startswith("persons")
             if ours and isinstance(message, str):
-                found.append(message)
+                found.append((message, context))
     return found
