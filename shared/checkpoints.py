@@ -116,6 +116,31 @@ def verify(public_keys: Mapping[str, str], source: str, data: Mapping[str, Any])
     return None
 
 
+def is_checkpoint(wire: Mapping[str, Any]) -> bool:
+    """Whether an envelope is its source's checkpoint."""
+    return wire.get("type") == checkpoint_type(str(wire.get("source", "")))
+
+
+def checkpoint_problem(
+    wire: Mapping[str, Any], public_keys: Mapping[str, str] | None
+) -> str | None:
+    """What is wrong with a checkpoint envelope (None if nothing): it must sign the head just
+    before it (its seq - 1 and its prevhash) and, unless `public_keys` is None, verify with
+    one of its source's keys."""
+    data = wire.get("data")
+    if not isinstance(data, Mapping):
+        return "checkpoint is malformed: no data"
+    seq = wire.get("seq")
+    before = seq - 1 if isinstance(seq, int) else None
+    if data.get("head_seq") != before:
+        return f"checkpoint signs head {data.get('head_seq')}, not the event before it ({before})"
+    if data.get("head_hash") != wire.get("prevhash"):
+        return f"checkpoint signs another hash for seq {before}: the events up to it were rewritten"
+    if public_keys is None:
+        return None
+    return verify(public_keys, str(wire.get("source", "")), data)
+
+
 def new_private_base64() -> str:
     """A fresh private key, base64 of its raw 32 bytes."""
     key = Ed25519PrivateKey.generate()
@@ -127,9 +152,18 @@ def development_key(folder: Path, source: str) -> str:
     path = folder / f"{source}.ed25519"
     if not path.exists():
         folder.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # written whole under a private name, then linked in place: a process starting at the
+        # same time never reads a half-written key, and the first one made is the one kept
+        draft = folder / f".{source}.ed25519.{os.getpid()}"
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "w") as out:
             out.write(new_private_base64() + "\n")
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return path.read_text().strip()
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Row,
     String,
     Table,
     Text,
@@ -24,14 +26,19 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.chain import ChainReport, verify_chain
+from shared.checkpoints import SigningKey, checkpoint_type
 from shared.db import UtcDateTime, dialect_name
 from shared.events.base import Event
+from shared.events.checkpoints import Checkpoint
 from shared.events.envelope import GENESIS_HASH, Envelope, canonical_json, chain_hash
 from shared.web import ProblemError
 
 # Kafka refuses a record over ~1 MB (message.max.bytes, the producer's max.request.size): an
 # event that big would stop the relay at its seq and hold every later event behind it.
 DEFAULT_MAX_EVENT_BYTES = 512 * 1024
+
+Head = Row[Any, Any, Any]
+"""The chain's newest row: its seq, hash and type."""
 
 
 def define_outbox_table(metadata: MetaData) -> Table:
@@ -114,17 +121,56 @@ class OutboxLog:
         """Insert the envelopes at the head of the chain, inside the caller's transaction."""
         if not envelopes:
             return
-        postgres = dialect_name(session) == "postgresql"
-        if postgres:
-            # serialise appends so seq and prevhash follow commit order
+        head = await self._locked_head(session)
+        await self._insert(session, head, envelopes)
+
+    async def checkpoint(self, session: AsyncSession, key: SigningKey, now: datetime) -> int | None:
+        """Sign the chain head and append it as a checkpoint, inside the caller's transaction:
+        its seq, or None (nothing written) when no event came since the last checkpoint."""
+        head = await self._locked_head(session)
+        if head is None or head.type == checkpoint_type(self.source):
+            return None  # never a checkpoint of a checkpoint
+        signed = key.sign(self.source, head.seq, head.hash, now)
+        envelope = Envelope(
+            id=str(uuid.uuid4()),
+            source=self.source,
+            type=checkpoint_type(self.source),
+            subject=self.source,
+            time=now,
+            data=Checkpoint.of(signed).model_dump(mode="json"),
+        )
+        await self._insert(session, head, [envelope])
+        return int(head.seq) + 1
+
+    async def since_checkpoint(self, session: AsyncSession, *, after: int = 0) -> tuple[int, int]:
+        """The head's seq and the last checkpoint's (0 if none), looking for checkpoints only
+        past `after` (a checkpoint seq already known), so the scan stays short."""
+        c = self.table.c
+        head = await session.scalar(select(c.seq).order_by(c.seq.desc()).limit(1))
+        last = await session.scalar(
+            select(c.seq)
+            .where(c.seq > after, c.type == checkpoint_type(self.source))
+            .order_by(c.seq.desc())
+            .limit(1)
+        )
+        return int(head or 0), int(last or after)
+
+    async def _locked_head(self, session: AsyncSession) -> Head | None:
+        """The head of the chain, once this transaction alone may extend it."""
+        if dialect_name(session) == "postgresql":
+            # serialise appends so seq and prevhash follow commit order (SQLite transactions
+            # begin IMMEDIATE: one writer at a time already)
             await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": self._lock_key})
-        head = (
-            await session.execute(
-                select(self.table.c.seq, self.table.c.hash)
-                .order_by(self.table.c.seq.desc())
-                .limit(1)
-            )
-        ).first()
+        c = self.table.c
+        query = select(c.seq, c.hash, c.type).order_by(c.seq.desc()).limit(1)
+        return (await session.execute(query)).first()
+
+    async def _insert(
+        self,
+        session: AsyncSession,
+        head: Head | None,
+        envelopes: Sequence[Envelope],
+    ) -> None:
         seq, prevhash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
         now = datetime.now(UTC)
         rows = []
@@ -136,7 +182,7 @@ class OutboxLog:
             self._check_size(envelope, str(row["envelope"]))
             rows.append(row)
         await session.execute(insert(self.table), rows)
-        if postgres:
+        if dialect_name(session) == "postgresql":
             await session.execute(text("SELECT pg_notify(:c, '')"), {"c": self.channel})
 
     def _check_size(self, envelope: Envelope, serialised: str) -> None:
@@ -165,8 +211,15 @@ def _row(
     }
 
 
-async def verify_log(session: AsyncSession, table: Table, topic: str | None = None) -> ChainReport:
-    """Verify a service's whole outbox log, streaming it in seq order."""
+async def verify_log(
+    session: AsyncSession,
+    table: Table,
+    topic: str | None = None,
+    *,
+    public_keys: Mapping[str, str] | None = None,
+) -> ChainReport:
+    """Verify a service's whole outbox log, streaming it in seq order; its checkpoints'
+    signatures too when given the service's `public_keys` (by key id)."""
     c = table.c
     query = (
         select(c.seq, c.envelope, c.hash, c.event_id, c.key, c.type, c.topic)
@@ -177,4 +230,5 @@ async def verify_log(session: AsyncSession, table: Table, topic: str | None = No
     return verify_chain(
         [(r.seq, r.envelope, r.hash, (r.event_id, r.key, r.type, r.topic)) async for r in rows],
         topic=topic,
+        public_keys=public_keys,
     )

@@ -21,11 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.aio import sleep_or_stop
 from shared.auth import TokenVerifier
+from shared.checkpointer import Checkpointer
 from shared.clock import Clock
 from shared.consumer import ConsumerConfig, ConsumerRunner
 from shared.db import SessionFactory, create_engine, is_postgres, session_factory
 from shared.events.catalog import default_registry
-from shared.health import health_router
+from shared.health import HealthDetail, health_router
 from shared.kafka import KafkaPublisher, ensure_topics, wait_for_broker
 from shared.logging import configure_logging
 from shared.migrations import upgrade
@@ -59,6 +60,8 @@ class Runtime:
     migrations: Path
     units: UnitsOfWork
     """Opens the service's transactions, stamped by its clock."""
+    checkpointer: Checkpointer
+    """Signs the chain head in the worker; its key's public half checks the log."""
     consumers: list[ConsumerRunner] = field(default_factory=list)
     jobs: list[Callable[[asyncio.Event], Coroutine[Any, Any, None]]] = field(default_factory=list)
     """Background work of the worker besides relay and consumers (e.g. a scheduler)."""
@@ -127,8 +130,21 @@ def build_runtime(
     )
     verifier = TokenVerifier(settings.auth)
     units = UnitsOfWork(sessions, outbox, clock or Clock(), on_commit=relay.wake)
+    checkpointer = Checkpointer.configured(
+        settings, sessions, outbox, units.clock, on_commit=relay.wake
+    )
     return Runtime(
-        name, settings, engine, sessions, outbox, publisher, relay, verifier, migrations, units
+        name,
+        settings,
+        engine,
+        sessions,
+        outbox,
+        publisher,
+        relay,
+        verifier,
+        migrations,
+        units,
+        checkpointer,
     )
 
 
@@ -165,9 +181,13 @@ async def serve(runtime: Runtime, mode: str, app_factory: Callable[[Runtime], Fa
 
 
 async def _verify_log(runtime: Runtime) -> bool:
-    """Print the verdict on the service's hash-chained event log; True when intact."""
+    """Print the verdict on the service's hash-chained event log and its signed checkpoints;
+    True when intact."""
+    keys = runtime.settings.checkpoint.verifying(runtime.checkpointer.key)
     async with runtime.sessions() as session:
-        report = await verify_log(session, runtime.outbox.table, runtime.outbox.topic)
+        report = await verify_log(
+            session, runtime.outbox.table, runtime.outbox.topic, public_keys=keys
+        )
     print(json.dumps(dataclasses.asdict(report)), flush=True)
     return report.ok
 
@@ -185,6 +205,7 @@ def _worker_tasks(runtime: Runtime, stop: asyncio.Event) -> list[asyncio.Task[No
         for consumer in runtime.consumers
     ]
     tasks += [asyncio.create_task(job(stop)) for job in runtime.jobs]
+    tasks.append(asyncio.create_task(runtime.checkpointer.run(stop)))
     return tasks
 
 
@@ -247,17 +268,19 @@ async def serve_app(app: FastAPI, host: str, port: int, stop: asyncio.Event) -> 
     await task
 
 
-def base_app(runtime: Runtime, *, title: str, description: str) -> FastAPI:
-    """A FastAPI app with problem+json errors, request ids, token checks and health routes."""
+def base_app(
+    runtime: Runtime, *, title: str, description: str, health_detail: HealthDetail | None = None
+) -> FastAPI:
+    """A FastAPI app with problem+json errors, request ids, token checks and health routes
+    (`health_detail` adds the service's own state to /readyz)."""
     app = FastAPI(title=title, description=description, version="0.1.0")
     app.state.runtime = runtime
     app.state.token_verifier = runtime.verifier
     install_problem_handlers(app)
     document_problems(app)
     app.add_middleware(RequestContextMiddleware)
-    app.include_router(
-        health_router({"database": runtime.check_database, "kafka": runtime.check_kafka})
-    )
+    checks = {"database": runtime.check_database, "kafka": runtime.check_kafka}
+    app.include_router(health_router(checks, detail=health_detail))
     return app
 
 

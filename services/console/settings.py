@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
@@ -48,6 +50,7 @@ class ConsoleSettings(ServiceSettings):
     """Where the console answers, where the services are, and how long a session lasts."""
 
     model_config = SettingsConfigDict(env_prefix="CONSOLE_", env_nested_delimiter="__")
+    signs_checkpoints: ClassVar[bool] = False  # the console keeps no event log
 
     database_url: str = "sqlite+aiosqlite:///.local/data/console.db"
     api_port: int = 8000

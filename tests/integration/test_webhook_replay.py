@@ -22,10 +22,12 @@ from services.notifications.models import Message, OptOut, ProviderCallback, out
 from services.notifications.providers.signature import sign
 from services.notifications.settings import NotificationsSettings, TwilioSettings
 from shared.auth import AuthSettings
+from shared.checkpoints import new_private_base64
 from shared.db import create_engine
 from shared.events.notifications import OptedIn, SmsDelivered
 from shared.migrations import upgrade
 from shared.outbox import Metadata
+from shared.settings import CheckpointSettings
 
 pytestmark = pytest.mark.integration
 
@@ -70,6 +72,9 @@ async def world(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         provider="twilio",
         twilio=TwilioSettings(base_url="http://127.0.0.1:9", auth_token=SecretStr(TOKEN)),
         public_url=PUBLIC_URL,
+        checkpoint=CheckpointSettings(
+            signing_key=SecretStr(new_private_base64()), key_id="notifications-1"
+        ),
     )
     service = bootstrap(settings, key_store_http=httpx.AsyncClient(base_url="http://127.0.0.1:9"))
     await upgrade(service.runtime.engine, service.runtime.migrations)

@@ -36,6 +36,7 @@ def own_secrets(service: str) -> dict[str, Any]:
     common: dict[str, Any] = {
         "database_url": "sqlite+aiosqlite:///:memory:",
         "auth": {"jwt_secret": fresh()},
+        "checkpoint": {"signing_key": fresh(), "key_id": f"{service}-1"},
     }
     if service == "intake":
         return {**common, "master_key": fresh(), "index_key": fresh()}

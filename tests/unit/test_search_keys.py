@@ -19,6 +19,7 @@ from services.intake.domain.search_keys import (
 )
 from services.intake.settings import DEV_INDEX_KEY, IntakeSettings
 from shared.auth import AuthSettings
+from shared.checkpoints import new_private_base64
 
 KEY = b"k" * 32
 
@@ -139,7 +140,11 @@ def test_digests_depend_on_the_key_and_the_kind_and_hide_the_value() -> None:
 
 
 def test_the_development_index_key_is_refused_outside_development_mode() -> None:
-    common = {"master_key": "bWFzdGVy", "auth": AuthSettings(jwt_secret="a-secret-of-our-own-" * 2)}
+    common = {
+        "master_key": "bWFzdGVy",
+        "auth": AuthSettings(jwt_secret="a-secret-of-our-own-" * 2),
+        "checkpoint": {"signing_key": new_private_base64(), "key_id": "intake-1"},
+    }
     with pytest.raises(ValidationError, match="INTAKE_INDEX_KEY"):
         IntakeSettings(**common)
     assert IntakeSettings(**common, development=True).index_key.get_secret_value() == DEV_INDEX_KEY
