@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from services.casework.api.deps import Caseworker, Now, Procedures, Reading, Rules, Units
+from services.casework.api.deps import Caseworker, Now, Procedures, Reading, Reads, Rules, Units
 from services.casework.domain.procedures import InvalidTransition
 from services.casework.handlers import cases
 from services.casework.queries import cases as queries
@@ -60,9 +60,11 @@ async def get_case(
     session: Reading,
     procedures: Procedures,
     response: Response,
+    reads: Reads,
 ) -> CasePublic:
     """A case, if the caller's organisation may see it; its ETag is its version."""
     case = await queries.get_case(session, procedures, str(case_id), principal)
+    reads.record(principal, "case", case.id, case.person_id)
     response.headers["ETag"] = f'"{case.version}"'
     return case
 

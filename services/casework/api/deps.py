@@ -11,7 +11,7 @@ from services.casework.domain.deadlines import RuleBook
 from services.casework.domain.procedures import Catalogue
 from shared.auth import Caseworker, Coordinator
 from shared.keystore import KeyStoreClient
-from shared.service import Now, Reading, Units, provided
+from shared.service import Now, Reading, Reads, Units, provided
 
 Keys = Annotated[KeyStoreClient, Depends(provided(Casework, lambda c: c.keys))]
 """Intake's key store, which seals and unseals what is written about a person."""
@@ -27,6 +27,7 @@ __all__ = [
     "Now",
     "Procedures",
     "Reading",
+    "Reads",
     "Rules",
     "Units",
 ]

@@ -6,9 +6,11 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Path
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.casework.api.deps import Caseworker, Keys, Now, Procedures, Reading, Units
+from services.casework.api.deps import Caseworker, Keys, Now, Procedures, Reading, Reads, Units
 from services.casework.handlers import work
+from services.casework.models import Case
 from services.casework.queries import work as queries
 from services.casework.schemas.work import (
     DocumentPublic,
@@ -24,6 +26,12 @@ router = APIRouter(tags=["work"])
 ItemId = Annotated[str, Path(min_length=1, max_length=64, description="a checklist item id")]
 
 
+async def _person_of(session: AsyncSession, case_id: uuid.UUID) -> str | None:
+    # the case was loaded by the query that checked access: this is no second read
+    case = await session.get(Case, str(case_id))
+    return None if case is None else case.person_id
+
+
 @router.post("/cases/{case_id}/tasks", status_code=201, response_model=TaskPublic)
 async def add_task(
     case_id: uuid.UUID, body: TaskCreate, principal: Caseworker, units: Units, now: Now, keys: Keys
@@ -37,10 +45,12 @@ async def add_task(
 
 @router.get("/cases/{case_id}/tasks", response_model=list[TaskPublic])
 async def list_tasks(
-    case_id: uuid.UUID, principal: Caseworker, session: Reading, keys: Keys
+    case_id: uuid.UUID, principal: Caseworker, session: Reading, keys: Keys, reads: Reads
 ) -> list[TaskPublic]:
     """The case's tasks: open ones first, then done ones."""
-    return await queries.list_tasks(session, keys, str(case_id), principal)
+    tasks = await queries.list_tasks(session, keys, str(case_id), principal)
+    reads.record(principal, "case_tasks", str(case_id), await _person_of(session, case_id))
+    return tasks
 
 
 @router.post("/tasks/{task_id}/complete", response_model=TaskPublic)
@@ -67,10 +77,12 @@ async def add_note(
 
 @router.get("/cases/{case_id}/notes", response_model=list[NotePublic])
 async def list_notes(
-    case_id: uuid.UUID, principal: Caseworker, session: Reading, keys: Keys
+    case_id: uuid.UUID, principal: Caseworker, session: Reading, keys: Keys, reads: Reads
 ) -> list[NotePublic]:
     """The owning organisation's confidential notes on the case, newest first."""
-    return await queries.list_notes(session, keys, str(case_id), principal)
+    notes = await queries.list_notes(session, keys, str(case_id), principal)
+    reads.record(principal, "case_notes", str(case_id), await _person_of(session, case_id))
+    return notes
 
 
 @router.get("/cases/{case_id}/documents", response_model=list[DocumentPublic])

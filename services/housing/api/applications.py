@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query
 
-from services.housing.api.deps import Now, Operator, Reading, Staff, Units
+from services.housing.api.deps import Now, Operator, Reading, Reads, Staff, Units
 from services.housing.container import Housing
 from services.housing.handlers import applications
 from services.housing.queries import applications as queries
@@ -73,22 +73,36 @@ async def list_applications(
 
 @router.get("/applications/{application_id}", response_model=ApplicationPublic)
 async def get_application(
-    application_id: uuid.UUID, principal: Staff, session: Reading, keys: Keys, operator: Operator
+    application_id: uuid.UUID,
+    principal: Staff,
+    session: Reading,
+    keys: Keys,
+    operator: Operator,
+    reads: Reads,
 ) -> ApplicationPublic:
     """An application with its proposals, for its organisation and the operator's staff."""
     row = await queries.find_visible(session, str(application_id), principal, operator)
-    return await queries.public(session, keys, row)
+    application = await queries.public(session, keys, row)
+    reads.record(principal, "application", application.id, application.person_id)
+    return application
 
 
 @router.get("/persons/{person_id}/applications", response_model=list[ApplicationPublic])
 async def person_applications(
-    person_id: uuid.UUID, principal: Staff, session: Reading, keys: Keys, operator: Operator
+    person_id: uuid.UUID,
+    principal: Staff,
+    session: Reading,
+    keys: Keys,
+    operator: Operator,
+    reads: Reads,
 ) -> list[ApplicationPublic]:
     """The person's applications your organisation follows (the operator's staff: all); 404
     to another organisation that follows none, as for a person unknown."""
     found = await queries.of_person(session, keys, str(person_id), principal, operator)
     if not found and principal.org != operator:
         raise NotFound(NO_PERSON)
+    for application in found:
+        reads.record(principal, "application", application.id, application.person_id)
     return found
 
 

@@ -10,7 +10,7 @@ from services.housing.container import Housing
 from services.housing.queries.access import operates
 from services.housing.settings import HousingSettings
 from shared.auth import Caseworker, Principal, Staff
-from shared.service import Now, Reading, Units, provided
+from shared.service import Now, Reading, Reads, Units, provided
 
 Operator = Annotated[str, Depends(provided(Housing, lambda h: h.operator))]
 """The organisation that runs the centre."""
@@ -39,4 +39,4 @@ Manager = Annotated[Principal, Depends(_manager)]
 OperatorStaff = Annotated[Principal, Depends(_operator_staff)]
 """Any staff of the operating organisation: reads what only the operator sees."""
 
-__all__ = ["Manager", "Now", "OperatorStaff", "Reading", "Settings", "Staff", "Units"]
+__all__ = ["Manager", "Now", "OperatorStaff", "Reading", "Reads", "Settings", "Staff", "Units"]

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from services.housing.api.deps import Now, Operator, OperatorStaff, Reading, Staff, Units
+from services.housing.api.deps import Now, Operator, OperatorStaff, Reading, Reads, Staff, Units
 from services.housing.container import Housing
 from services.housing.domain.priority import RuleBook
 from services.housing.handlers import placements
@@ -63,12 +63,14 @@ async def list_placements(
 
 @router.get("/placements/{placement_id}", response_model=PlacementPublic)
 async def get_placement(
-    placement_id: uuid.UUID, principal: Staff, session: Reading, operator: Operator
+    placement_id: uuid.UUID, principal: Staff, session: Reading, operator: Operator, reads: Reads
 ) -> PlacementPublic:
     """A request, for its referring organisation and the operator's staff (404 otherwise)."""
-    return queries.public(
+    placement = queries.public(
         await queries.find_visible(session, str(placement_id), principal, operator)
     )
+    reads.record(principal, "placement", placement.id, placement.person_id)
+    return placement
 
 
 @router.get("/waiting-list", response_model=WaitingListPublic)

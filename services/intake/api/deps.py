@@ -9,7 +9,7 @@ from fastapi import Depends
 from services.intake.container import Intake
 from services.intake.queries.keys import KeyStore
 from shared.auth import Coordinator, Principal, Staff, require_roles
-from shared.service import Now, Reading, Units, provided
+from shared.service import Now, Reading, Reads, Units, provided
 
 Keys = Annotated[KeyStore, Depends(provided(Intake, lambda c: c.keys))]
 """The persons' key store."""
@@ -28,6 +28,7 @@ __all__ = [
     "Keys",
     "Now",
     "Reading",
+    "Reads",
     "Staff",
     "Units",
 ]

@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter
 
-from services.intake.api.deps import Eraser, Guardian, Keys, Now, Reading, Staff, Units
+from services.intake.api.deps import Eraser, Guardian, Keys, Now, Reading, Reads, Staff, Units
 from services.intake.handlers import erasure
 from services.intake.queries import export
 from services.intake.schemas.erasure import ErasurePublic, LegalHoldCreate, LegalHoldPublic
@@ -51,7 +51,9 @@ async def erase_person(
 
 @router.get("/{person_id}/export", response_model=SubjectAccessExport)
 async def export_person(
-    person_id: uuid.UUID, principal: Staff, session: Reading, keys: Keys, now: Now
+    person_id: uuid.UUID, principal: Staff, session: Reading, keys: Keys, now: Now, reads: Reads
 ) -> SubjectAccessExport:
     """Everything intake holds about a person (GDPR article 15), as JSON."""
-    return await export.export(session, keys, str(person_id), principal, now.date())
+    exported = await export.export(session, keys, str(person_id), principal, now.date())
+    reads.record(principal, "export", exported.person.id, exported.person.id)
+    return exported

@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter
 
-from services.intake.api.deps import Keys, Now, Reading, Staff, Units
+from services.intake.api.deps import Keys, Now, Reading, Reads, Staff, Units
 from services.intake.handlers import households
 from services.intake.queries import households as queries
 from services.intake.schemas.households import HouseholdCreate, HouseholdPublic, HouseholdUpdate
@@ -28,10 +28,12 @@ async def form_household(
 
 @router.get("/households/{household_id}", response_model=HouseholdPublic)
 async def get_household(
-    household_id: uuid.UUID, principal: Staff, session: Reading, keys: Keys, now: Now
+    household_id: uuid.UUID, principal: Staff, session: Reading, keys: Keys, now: Now, reads: Reads
 ) -> HouseholdPublic:
     """A household, if the caller's organisation may see its reference person."""
-    return await queries.get(session, keys, str(household_id), principal, now.date())
+    household = await queries.get(session, keys, str(household_id), principal, now.date())
+    reads.record(principal, "household", household.id, household.reference_person_id)
+    return household
 
 
 @router.put("/households/{household_id}", response_model=HouseholdPublic)
@@ -52,7 +54,9 @@ async def recompose_household(
 
 @router.get("/persons/{person_id}/household", response_model=HouseholdPublic)
 async def household_of_person(
-    person_id: uuid.UUID, principal: Staff, session: Reading, keys: Keys, now: Now
+    person_id: uuid.UUID, principal: Staff, session: Reading, keys: Keys, now: Now, reads: Reads
 ) -> HouseholdPublic:
     """The household the person belongs to (404 when none)."""
-    return await queries.of_person(session, keys, str(person_id), principal, now.date())
+    household = await queries.of_person(session, keys, str(person_id), principal, now.date())
+    reads.record(principal, "household", household.id, str(person_id))
+    return household

@@ -8,7 +8,7 @@ import uuid
 import structlog
 from fastapi import APIRouter, Response
 
-from services.intake.api.deps import KeyClients, Keys, Now, Units
+from services.intake.api.deps import KeyClients, Keys, Now, Reads, Units
 from services.intake.handlers import keys as handlers
 from services.intake.schemas.keys import PersonKeyPublic
 from shared.auth import CurrentPrincipal
@@ -26,6 +26,7 @@ async def release_key(
     keys: Keys,
     key_clients: KeyClients,
     now: Now,
+    reads: Reads,
     response: Response,
 ) -> PersonKeyPublic:
     """A person's data key, for a service authorised to decrypt their fields (410 once erased).
@@ -41,4 +42,5 @@ async def release_key(
         data_key = await handlers.release_key(uow, keys, str(person_id), service, now)
         await uow.commit()
     log.info("key_released", service=service)
+    reads.record(principal, "key_release", str(person_id), str(person_id))
     return PersonKeyPublic(person_id=str(person_id), key=base64.b64encode(data_key).decode())

@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter
 
-from services.intake.api.deps import Keys, Now, Reading, Staff, Units
+from services.intake.api.deps import Keys, Now, Reading, Reads, Staff, Units
 from services.intake.handlers import needs
 from services.intake.queries import needs as queries
 from services.intake.schemas.needs import NeedsAssessmentCreate, NeedsAssessmentPublic
@@ -38,7 +38,9 @@ async def assess_needs(
 
 @router.get("/persons/{person_id}/needs-assessments", response_model=list[NeedsAssessmentPublic])
 async def list_needs_assessments(
-    person_id: uuid.UUID, principal: Staff, session: Reading, keys: Keys
+    person_id: uuid.UUID, principal: Staff, session: Reading, keys: Keys, reads: Reads
 ) -> list[NeedsAssessmentPublic]:
     """The person's needs assessments, newest first."""
-    return await queries.assessments(session, keys, str(person_id), principal)
+    assessments = await queries.assessments(session, keys, str(person_id), principal)
+    reads.record(principal, "needs_assessments", str(person_id), str(person_id))
+    return assessments

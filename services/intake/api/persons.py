@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.intake.api.deps import Keys, Now, Reading, Staff, Units
+from services.intake.api.deps import Keys, Now, Reading, Reads, Staff, Units
 from services.intake.handlers import persons
 from services.intake.queries import duplicates, search
 from services.intake.queries import persons as queries
@@ -51,10 +51,12 @@ async def list_persons(
 
 @router.get("/{person_id}", response_model=PersonPublic)
 async def get_person(
-    person_id: uuid.UUID, principal: Staff, session: Reading, keys: Keys
+    person_id: uuid.UUID, principal: Staff, session: Reading, keys: Keys, reads: Reads
 ) -> PersonPublic:
     """A person, if the caller's organisation may see them."""
-    return await queries.get_person(session, keys, str(person_id), principal)
+    person = await queries.get_person(session, keys, str(person_id), principal)
+    reads.record(principal, "person", person.id, person.id)
+    return person
 
 
 @router.patch("/{person_id}", response_model=PersonPublic)
@@ -70,10 +72,12 @@ async def update_person(
 
 @router.get("/{person_id}/history", response_model=list[PersonVersionPublic])
 async def person_history(
-    person_id: uuid.UUID, principal: Staff, session: Reading, keys: Keys
+    person_id: uuid.UUID, principal: Staff, session: Reading, keys: Keys, reads: Reads
 ) -> list[PersonVersionPublic]:
     """The person's earlier states, newest first, with who changed them and when."""
-    return await queries.history(session, keys, str(person_id), principal)
+    versions = await queries.history(session, keys, str(person_id), principal)
+    reads.record(principal, "person_history", str(person_id), str(person_id))
+    return versions
 
 
 @router.get("/{person_id}/duplicates", response_model=list[DuplicatePublic])

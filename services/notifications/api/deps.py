@@ -10,7 +10,7 @@ from services.notifications.container import Notifications
 from services.notifications.domain.secrets import Secrets
 from services.notifications.settings import NotificationsSettings
 from shared.auth import Staff
-from shared.service import Now, Reading, Units, provided
+from shared.service import Now, Reading, Reads, Units, provided
 
 SecretsDep = Annotated[Secrets, Depends(provided(Notifications, lambda n: n.secrets))]
 """The service's own keys: the phone index of an inbound number, the seal of a reply's."""
@@ -19,4 +19,4 @@ SettingsDep = Annotated[
 ]
 """The service's settings: the public URL and the provider's token the webhooks check."""
 
-__all__ = ["Now", "Reading", "SecretsDep", "SettingsDep", "Staff", "Units"]
+__all__ = ["Now", "Reading", "Reads", "SecretsDep", "SettingsDep", "Staff", "Units"]

@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter
 
-from services.notifications.api.deps import Now, Reading, Staff, Units
+from services.notifications.api.deps import Now, Reading, Reads, Staff, Units
 from services.notifications.handlers import messages
 from services.notifications.queries import messages as queries
 from services.notifications.schemas.messages import MessagePublic
@@ -16,10 +16,13 @@ router = APIRouter(tags=["messages"])
 
 @router.get("/persons/{person_id}/messages", response_model=list[MessagePublic])
 async def messages_of_person(
-    person_id: uuid.UUID, principal: Staff, session: Reading
+    person_id: uuid.UUID, principal: Staff, session: Reading, reads: Reads
 ) -> list[MessagePublic]:
     """The person's messages with their states and times (never their text or number)."""
-    return await queries.of_person(session, str(person_id), principal)
+    found = await queries.of_person(session, str(person_id), principal)
+    if found:  # an empty answer reveals nothing about the person
+        reads.record(principal, "messages", str(person_id), str(person_id))
+    return found
 
 
 @router.get("/appointments/{appointment_id}/messages", response_model=list[MessagePublic])
