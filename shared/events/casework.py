@@ -27,6 +27,9 @@ class CaseOpened(Event):
     referral_id: str | None = None
     opened_at: datetime
     case_type: str | None = Field(default=None, description="the procedure, once chosen")
+    status: str | None = Field(
+        default=None, description="the procedure's first status, when opened with a procedure"
+    )
 
 
 class ReferralAccepted(Event):

@@ -72,6 +72,7 @@ async def open_case(
             service=case.service,
             opened_at=now,
             case_type=procedure.id,
+            status=procedure.initial,
         )
     )
     await _enter(uow, rules, case, procedure.step(procedure.initial), on, command.notified, now)
