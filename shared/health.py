@@ -14,14 +14,19 @@ from shared.web import problem_response
 HEALTH_CHECK_TIMEOUT = 3.0
 
 HealthCheck = Callable[[], Awaitable[None]]
+HealthDetail = Callable[[], Awaitable[Mapping[str, object]]]
 
 log = structlog.stdlib.get_logger(__name__)
 
 
 def health_router(
-    checks: Mapping[str, HealthCheck], *, timeout: float = HEALTH_CHECK_TIMEOUT
+    checks: Mapping[str, HealthCheck],
+    *,
+    timeout: float = HEALTH_CHECK_TIMEOUT,
+    detail: HealthDetail | None = None,
 ) -> APIRouter:
-    """Return /healthz (alive) and /readyz (every check passes within its timeout)."""
+    """Return /healthz (alive) and /readyz (every check passes within its timeout); `detail`
+    adds a service's own state to a ready answer (it may set `status`, e.g. "degraded")."""
     router = APIRouter(tags=["health"])
 
     @router.get("/healthz")
@@ -42,7 +47,10 @@ def health_router(
                 detail="Failing checks: " + ", ".join(failing),
                 extra={"checks": results, "failing": failing},
             )
-        return {"status": "ready", "checks": results}
+        answer: dict[str, object] = {"status": "ready", "checks": results}
+        if detail is not None:
+            answer.update(await detail())
+        return answer
 
     return router
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Integer, Text, UniqueConstraint
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -37,7 +37,11 @@ class StoredEvent(AuditModel, table=True):
         Index("ix_audit_events_actororg", "actororg"),
     )
 
-    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True))
+    # SQLite numbers rows by itself only for an INTEGER primary key
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True),
+    )
     source: str = Field(max_length=64)
     seq: int = Field(sa_column=Column(BigInteger, nullable=False))
     hash: str = Field(max_length=64)
@@ -106,5 +110,6 @@ class ChainBreak(AuditModel, table=True):
     detected_at: datetime = instant()
 
 
+metadata = AuditModel.metadata
 outbox_table = define_outbox_table(AuditModel.metadata)
 inbox_table, parked_table = define_inbox_tables(AuditModel.metadata)

@@ -9,6 +9,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import MetaData
 
+from services.audit.bootstrap import MIGRATIONS as AUDIT_MIGRATIONS
+from services.audit.models import metadata as audit_metadata
 from services.casework.bootstrap import MIGRATIONS as CASEWORK_MIGRATIONS
 from services.casework.models import metadata as casework_metadata
 from services.console.bootstrap import MIGRATIONS as CONSOLE_MIGRATIONS
@@ -33,8 +35,9 @@ pytestmark = pytest.mark.integration
         (CASEWORK_MIGRATIONS, casework_metadata),
         (CONSOLE_MIGRATIONS, console_metadata),
         (HOUSING_MIGRATIONS, housing_metadata),
+        (AUDIT_MIGRATIONS, audit_metadata),
     ],
-    ids=["intake", "notifications", "casework", "console", "housing"],
+    ids=["intake", "notifications", "casework", "console", "housing", "audit"],
 )
 async def test_migrations_match_the_models(
     pg_url: str, migrations: Path, metadata: MetaData

@@ -1,0 +1,6 @@
+"""Alembic environment of audit's database."""
+
+from services.audit.models import metadata
+from shared.migrations import run_env
+
+run_env(metadata)

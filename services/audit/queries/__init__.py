@@ -1,0 +1,1 @@
+"""What auditors and the health routes read from audit's store."""
