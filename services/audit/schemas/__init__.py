@@ -1,0 +1,1 @@
+"""Audit's answers to auditors, and the filters they send."""
