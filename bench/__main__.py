@@ -1,7 +1,7 @@
 """`python -m bench`: paired throughput ratios R1 (relay/raw) and R4 (inbox/no inbox), S1
 (finding a person: registration and search p95 at 1k, 10k and 50k persons), and C1 (the
 console's Today page and persons search beside the service calls under them, on 5,000 persons
-and 10,000 cases)."""
+and 10,000 cases), A1 (the auditors' verified replay of 1,000,000 events beside a raw consumer)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from bench import console_pages, inbox_vs_plain, person_search, relay_vs_raw
+from bench import audit_replay, console_pages, inbox_vs_plain, person_search, relay_vs_raw
 from bench.infra import Servers, progress, servers
 from bench.stats import Paired, format_table
 from shared.logging import configure_logging
@@ -61,7 +61,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=["sqlite", "postgresql"],
         help="C1 databases, comma-separated: sqlite, postgresql",
     )
-    parser.add_argument("--only", choices=["R1", "R4", "S1", "C1"], help="run one benchmark only")
+    parser.add_argument("--audit-events", type=int, default=1_000_000, help="A1 events")
+    parser.add_argument("--audit-rounds", type=int, default=3, help="A1 paired rounds")
+    parser.add_argument(
+        "--audit-workers", type=int, default=0, help="A1 replay processes (0: CPUs)"
+    )
+    parser.add_argument(
+        "--only", choices=["R1", "R4", "S1", "C1", "A1"], help="run one benchmark only"
+    )
     parser.add_argument(
         "--out",
         type=Path,
@@ -133,6 +140,23 @@ async def measure_console(args: argparse.Namespace, where: Servers) -> dict[str,
     )
 
 
+def measure_replay(args: argparse.Namespace, where: Servers) -> dict[str, Any] | None:
+    """A1, unless another benchmark was chosen alone (it runs its own event loops)."""
+    if args.only not in (None, "A1"):
+        return None
+    return audit_replay.run(
+        where, events=args.audit_events, rounds=args.audit_rounds, workers=args.audit_workers
+    )
+
+
+def kept(args: argparse.Namespace, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """With --only, the other benchmarks' results already in the file stay beside the new."""
+    if args.only is None or not args.out.exists():
+        return results
+    previous = json.loads(args.out.read_text())
+    return [r for r in previous if r.get("ratio", r.get("benchmark")) != args.only] + results
+
+
 def environment(where: Servers) -> dict[str, Any]:
     """What the numbers depend on besides the arms themselves."""
     return {
@@ -156,6 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         paired = asyncio.run(measure(args, where))
         search = asyncio.run(measure_search(args, where))
         console = asyncio.run(measure_console(args, where))
+        replayed = measure_replay(args, where)
         env = environment(where)
     results = []
     for item in paired:
@@ -168,14 +193,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if console is not None:
         console["params"] = {**console["params"], **env}
         results.append(console)
+    if replayed is not None:
+        replayed["params"] = {**replayed["params"], **env}
+        results.append(replayed)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    args.out.write_text(json.dumps(kept(args, results), indent=2) + "\n")
     progress(f"results written to {args.out}")
     print(format_table([r for r in results if "ratio" in r]))
     if search is not None:
         print(person_search.format_table(search))
     if console is not None:
         print(console_pages.format_table(console))
+    if replayed is not None:
+        print(audit_replay.format_time(replayed))
     return 0
 
 

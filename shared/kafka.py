@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -325,3 +325,64 @@ def _incoming(record: ConsumerRecord[bytes, bytes]) -> IncomingRecord:
         value=record.value,
         headers={k: bytes(v) for k, v in (record.headers or ())},
     )
+
+
+Partition = tuple[str, int]
+
+
+async def end_offsets(bootstrap: str, topics: Sequence[str]) -> dict[Partition, int]:
+    """The end offset (next offset to be written) of every partition of the topics that exist."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15000)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics()) & set(topics)
+        described = await admin.describe_topics(sorted(existing)) if existing else []
+    finally:
+        await _close_quietly(admin)
+    partitions = [
+        TopicPartition(topic["topic"], p["partition"])
+        for topic in described
+        for p in topic["partitions"]
+    ]
+    if not partitions:
+        return {}
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        ends = await consumer.end_offsets(partitions)
+    finally:
+        await asyncio.wait_for(consumer.stop(), timeout=10)
+    return {(tp.topic, tp.partition): offset for tp, offset in ends.items()}
+
+
+async def read_to(
+    bootstrap: str, ends: Mapping[Partition, int], *, max_records: int = 10000
+) -> AsyncIterator[list[tuple[str, list[bytes]]]]:
+    """The values of partitions from their start up to `ends` (excluded), in batches of
+    (topic, values), read by assignment: no consumer group, nothing committed (a replay)."""
+    todo = {TopicPartition(t, p): end for (t, p), end in ends.items() if end > 0}
+    if not todo:
+        return
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        enable_auto_commit=False,
+        max_partition_fetch_bytes=8 * 1024 * 1024,
+        fetch_max_bytes=64 * 1024 * 1024,
+    )
+    await consumer.start()
+    try:
+        consumer.assign(list(todo))
+        await consumer.seek_to_beginning(*todo)
+        while todo:
+            batches = await consumer.getmany(*todo, timeout_ms=1000, max_records=max_records)
+            batch = []
+            for tp, records in batches.items():
+                end = todo[tp]
+                values = [r.value for r in records if r.offset < end and r.value is not None]
+                batch.append((tp.topic, values))
+                if await consumer.position(tp) >= end:
+                    consumer.pause(tp)
+                    del todo[tp]
+            yield batch
+    finally:
+        await asyncio.wait_for(consumer.stop(), timeout=10)

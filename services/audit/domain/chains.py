@@ -57,13 +57,6 @@ def event_problem(wire: Mapping[str, Any], keys: Mapping[str, str] | None) -> Br
     return None if reason is None else Break(source, seq, "bad_checkpoint", reason)
 
 
-@dataclass(order=True)
-class _Pending:
-    seq: int
-    prevhash: str = field(compare=False)
-    hash: str = field(compare=False)
-
-
 @dataclass
 class Linker:
     """One source's chain, linked in sequence order as its events come in any order."""
@@ -73,7 +66,9 @@ class Linker:
     head_hash: str = GENESIS_HASH
     seen: dict[int, str] = field(default_factory=dict)
     """The hash of every sequence linked or waiting, to tell duplicates from forks."""
-    _waiting: list[_Pending] = field(default_factory=list)
+    _waiting: list[tuple[int, str, str]] = field(default_factory=list)
+    """(seq, prevhash, hash) of the events not linked yet, a heap by seq (unique, since
+    `seen` keeps a second event at a sequence out: tuples compare in C, on seq alone)."""
 
     def add(self, seq: int, prevhash: str, hash_: str) -> list[Break]:
         """Take one event; the breaks it reveals (a fork, or links that do not hold)."""
@@ -84,17 +79,17 @@ class Linker:
             detail = f"another event at a known sequence: hash {hash_[:12]}…, stored {known[:12]}…"
             return [Break(self.source, seq, "fork", detail)]
         self.seen[seq] = hash_
-        heapq.heappush(self._waiting, _Pending(seq, prevhash, hash_))
+        heapq.heappush(self._waiting, (seq, prevhash, hash_))
         return self._link()
 
     def _link(self) -> list[Break]:
         breaks = []
-        while self._waiting and self._waiting[0].seq == self.head_seq + 1:
-            event = heapq.heappop(self._waiting)
-            if event.prevhash != self.head_hash:
+        while self._waiting and self._waiting[0][0] == self.head_seq + 1:
+            seq, prevhash, hash_ = heapq.heappop(self._waiting)
+            if prevhash != self.head_hash:
                 detail = "prevhash differs from the hash of the event before it"
-                breaks.append(Break(self.source, event.seq, "bad_link", detail))
-            self.head_seq, self.head_hash = event.seq, event.hash
+                breaks.append(Break(self.source, seq, "bad_link", detail))
+            self.head_seq, self.head_hash = seq, hash_
         return breaks
 
     @property
@@ -107,7 +102,7 @@ class Linker:
         events after them are then linked on, so one gap is reported once)."""
         breaks = []
         while self._waiting:
-            first = self._waiting[0].seq
+            first = self._waiting[0][0]
             missing = (
                 f"{self.head_seq + 1}"
                 if first == self.head_seq + 2
@@ -115,6 +110,6 @@ class Linker:
             )
             breaks.append(Break(self.source, self.head_seq + 1, "gap", f"missing seq {missing}"))
             self.head_seq = first - 1
-            self.head_hash = self._waiting[0].prevhash
+            self.head_hash = self._waiting[0][1]
             breaks.extend(self._link())
         return breaks
