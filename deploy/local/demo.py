@@ -194,6 +194,7 @@ Passerelle is running.
   casework       {casework}/docs
   notifications  {urls["notifications"]}/docs
   housing        {urls["housing"]}/docs
+  audit          {urls["audit"]}/readyz  (the chains' state; /docs with an auditor's token)
   sms (fake)     {urls["fake-sms"]}/_control/messages  (also {local / "sms"})
   kafka          {bootstrap}
   logs           {local / "logs"}

@@ -19,7 +19,13 @@ from deploy.local import demo
 from deploy.local.kafka import KafkaBroker, free_ports, libs_dir, port_in_use
 from shared.auth import DEV_JWT_SECRET
 
-SERVICES = {"intake": 8001, "casework": 8002, "notifications": 8004, "housing": 8005}
+SERVICES = {
+    "intake": 8001,
+    "casework": 8002,
+    "notifications": 8004,
+    "housing": 8005,
+    "audit": 8006,
+}
 FAKE_SMS_PORT = 8090
 CONSOLE_PORT = 8000
 
@@ -50,6 +56,8 @@ def service_env(
         f"{prefix}AUTH__JWT_SECRET": DEV_JWT_SECRET,
         f"{prefix}LOG_JSON": "true",
         f"{prefix}KEY_STORE__URL": urls["intake"],
+        # where each service makes its checkpoint key once, and audit finds their public halves
+        f"{prefix}CHECKPOINT__DEV_KEY_DIR": str(local / "keys"),
     }
     if name == "intake":
         env["INTAKE_MASTER_KEY"] = secrets["master_key"]
