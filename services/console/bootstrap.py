@@ -35,6 +35,7 @@ def bootstrap(
         "casework": settings.casework_url,
         "notifications": settings.notifications_url,
         "housing": settings.housing_url,
+        "audit": settings.audit_url,
     }
     return Console(
         settings=settings,

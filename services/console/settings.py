@@ -25,9 +25,11 @@ DEMO_USERS = [
     DevUser(user_id="city-coordinator", organisation_id="city-montreuil", roles=["coordinator"]),
     DevUser(user_id="x-caseworker", organisation_id="assoc-x", roles=["caseworker"]),
     DevUser(user_id="y-caseworker", organisation_id="assoc-y", roles=["caseworker"]),
+    DevUser(user_id="city-auditor", organisation_id="city-inspection", roles=["auditor"]),
 ]
 """The city's desk and its coordinator (erasure, art. 15 exports; coordinators see across
-organisations), and a caseworker of each partner association."""
+organisations), a caseworker of each partner association, and an auditor of the city's
+inspection (the history of every service, read-only)."""
 
 
 class OidcSettings(BaseModel):
@@ -58,6 +60,7 @@ class ConsoleSettings(ServiceSettings):
     casework_url: str = "http://127.0.0.1:8002"
     notifications_url: str = "http://127.0.0.1:8004"
     housing_url: str = "http://127.0.0.1:8005"
+    audit_url: str = "http://127.0.0.1:8006"
     service_timeout_seconds: float = Field(default=5.0, gt=0)
     idle_minutes: int = Field(default=30, gt=0, description="a session ends after this idleness")
     max_hours: int = Field(default=12, gt=0, description="and after this long in any case")

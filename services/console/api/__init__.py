@@ -5,10 +5,10 @@ listed in `PARTS`, with its templates in `templates/<part>/` and its messages in
 
 from types import ModuleType
 
-from services.console.api import cases, housing, persons, signin, today
+from services.console.api import audit, cases, housing, persons, signin, today
 from services.console.domain.navigation import Entry
 
-PARTS: list[ModuleType] = [signin, today, persons, cases, housing]
+PARTS: list[ModuleType] = [signin, today, persons, cases, housing, audit]
 
 routers = [part.router for part in PARTS]
 menu: list[Entry] = [entry for part in PARTS for entry in getattr(part, "MENU", [])]
