@@ -75,7 +75,11 @@ class Runtime:
         """Run `config` in the worker: its events, its inbox, the service's outbox and clock."""
         settings = self.settings
         runner = ConsumerRunner(
-            dataclasses.replace(config, name=config.name + settings.consumer_group_suffix),
+            dataclasses.replace(
+                config,
+                name=config.name + settings.consumer_group_suffix,
+                topics=[settings.topic_prefix + topic for topic in config.topics],
+            ),
             default_registry(),
             self.sessions,
             settings.kafka_bootstrap_servers,
@@ -118,7 +122,10 @@ def build_runtime(
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
     outbox = OutboxLog(
-        outbox_table, source=name, topic=f"{name}.events", max_event_bytes=settings.max_event_bytes
+        outbox_table,
+        source=name,
+        topic=f"{settings.topic_prefix}{name}.events",
+        max_event_bytes=settings.max_event_bytes,
     )
     publisher = KafkaPublisher(settings.kafka_bootstrap_servers, client_id=f"{name}-relay")
     relay = OutboxRelay(

@@ -129,6 +129,12 @@ class ServiceSettings(BaseSettings):
     relay_batch_size: int = Field(default=1000, gt=0)
     relay_poll_interval: float = Field(default=0.5, gt=0)
     topic_partitions: int = Field(default=6, gt=0)
+    topic_prefix: str = Field(
+        default="",
+        max_length=64,
+        description="put before every topic this service writes and reads: runs that share "
+        "one broker (end-to-end tests) keep apart",
+    )
     topic_replication_factor: int = Field(
         default=1, gt=0, description="1 on a single local broker; 3 on a production cluster"
     )

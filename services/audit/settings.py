@@ -24,7 +24,7 @@ class AuditSettings(ServiceSettings):
     )
     topics: dict[str, str] = Field(
         default_factory=dict,
-        description="source -> topic, where it is not `<source>.events` (tests, migrations)",
+        description="source -> topic, where it is not `<topic_prefix><source>.events` (migrations)",
     )
     checkpoint_keys: dict[str, dict[str, str]] = Field(
         default_factory=dict,
@@ -57,7 +57,7 @@ class AuditSettings(ServiceSettings):
 
     def topic_of(self, source: str) -> str:
         """The topic `source` publishes on."""
-        return self.topics.get(source, f"{source}.events")
+        return self.topics.get(source, f"{self.topic_prefix}{source}.events")
 
     def public_keys(self) -> dict[str, dict[str, str]]:
         """Each source's checkpoint public keys by key id; in development, a source without

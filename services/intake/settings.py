@@ -20,7 +20,7 @@ class IntakeSettings(ServiceSettings):
     database_url: str = "sqlite+aiosqlite:///.local/data/intake.db"
     api_port: int = 8001
     master_key: SecretStr
-    key_clients: list[str] = ["notifications", "casework", "housing"]
+    key_clients: list[str] = ["notifications", "casework", "housing", "audit"]
     """Services (token `sub` = `service:<name>`, role `service`) that may fetch a person's key."""
     index_key: SecretStr = Field(default=SecretStr(DEV_INDEX_KEY), min_length=16)
     """Keys the blind indexes that find persons by name and phone (HMAC); kept apart from the
