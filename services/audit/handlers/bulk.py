@@ -36,7 +36,12 @@ EVENT_COLUMNS = (
     "received_at",
 )
 REF_COLUMNS = ("event_pk", "kind", "ref")
-DRAW_IDS = text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)")
+DRAW_IDS = text(
+    "SELECT array_agg(nextval(s.name)) FROM (SELECT pg_get_serial_sequence(:t, 'id') AS name) s,"
+    " generate_series(1, :n)"
+)
+"""`n` ids drawn from the table's sequence, as one array (one value for the driver to read,
+not a row per id)."""
 
 
 def table_of(model: type[SQLModel]) -> Table:
@@ -54,35 +59,36 @@ def upsert(session: AsyncSession, table: Table) -> postgresql.Insert | sqlite.In
 
 
 async def insert_events(
-    session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]]
+    session: AsyncSession, table: Table, rows: Sequence[tuple[Any, ...]]
 ) -> dict[tuple[str, int], int]:
-    """Insert event rows, none of whose (source, seq) is stored yet; their ids."""
+    """Insert event rows (values in `EVENT_COLUMNS` order), none of whose (source, seq) is
+    stored yet; their ids."""
     if not rows:
         return {}
     if dialect_name(session) == "postgresql":
-        drawn = await session.execute(DRAW_IDS, {"t": table.name, "n": len(rows)})
-        ids = [int(pk) for (pk,) in drawn]
-        records = [
-            (pk, *(row[c] for c in EVENT_COLUMNS)) for pk, row in zip(ids, rows, strict=True)
-        ]
+        ids: list[int] = (
+            await session.execute(DRAW_IDS, {"t": table.name, "n": len(rows)})
+        ).scalar_one()
+        records = [(pk, *row) for pk, row in zip(ids, rows, strict=True)]
         await _copy(session, table.name, ["id", *EVENT_COLUMNS], records)
-        return {(row["source"], row["seq"]): pk for pk, row in zip(ids, rows, strict=True)}
+        return {(row[0], row[1]): pk for pk, row in zip(ids, rows, strict=True)}
     insert = upsert(session, table).on_conflict_do_nothing(index_elements=["source", "seq"])
     result = await session.execute(
-        insert.returning(table.c.id, table.c.source, table.c.seq), list(rows)
+        insert.returning(table.c.id, table.c.source, table.c.seq),
+        [dict(zip(EVENT_COLUMNS, row, strict=True)) for row in rows],
     )
     return {(row.source, row.seq): row.id for row in result.all()}
 
 
-async def insert_refs(session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert what new events are about."""
+async def insert_refs(session: AsyncSession, table: Table, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert what new events are about (values in `REF_COLUMNS` order)."""
     if not rows:
         return
     if dialect_name(session) == "postgresql":
-        records = [tuple(row[c] for c in REF_COLUMNS) for row in rows]
-        await _copy(session, table.name, list(REF_COLUMNS), records)
+        await _copy(session, table.name, list(REF_COLUMNS), list(rows))
     else:
-        await session.execute(upsert(session, table).on_conflict_do_nothing(), list(rows))
+        values = [dict(zip(REF_COLUMNS, row, strict=True)) for row in rows]
+        await session.execute(upsert(session, table).on_conflict_do_nothing(), values)
 
 
 async def _copy(

@@ -4,23 +4,24 @@ event to the next is left to the main process, which sees every partition of a s
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
+from services.audit.domain.arrivals import published_hash_holds
 from services.audit.domain.chains import Break, event_problem
 from services.audit.replay.window import Window, utc_text
 from shared.checkpoints import checkpoint_type
 
 ERASED_TYPE = "intake.person_erased.v1"
-HASH_MEMBER = b',"hash":"'
-HASH_AT = len(HASH_MEMBER)
-HASH_MEMBER_SIZE = HASH_AT + 64 + 1
 _SCAN: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 """The standard decoder's C scanner (set in its __init__, absent from the type stubs)."""
+
+__all__ = ["Checker", "Link", "Tally", "published_hash_holds"]
 
 Link = tuple[int, str, str]
 """(seq, prevhash, hash): what the main process links."""
@@ -45,17 +46,6 @@ class Tally:
         for source, found in other.checkpoints.items():
             self.checkpoints.setdefault(source, []).extend(found)
         self.erased |= other.erased
-
-
-def published_hash_holds(value: bytes, prevhash: str, hash_: str) -> bool:
-    """Whether `hash` is sha256(prevhash || the message without its hash member). The relays
-    publish the canonical JSON, so this is `chain_hash` without re-encoding the envelope;
-    when it does not hold, `event_problem` decides on the canonical form."""
-    at = value.rfind(HASH_MEMBER)
-    if at < 0 or value[at + HASH_AT : at + HASH_MEMBER_SIZE - 1] != hash_.encode():
-        return False
-    body = value[:at] + value[at + HASH_MEMBER_SIZE :]
-    return hashlib.sha256(prevhash.encode() + body).hexdigest() == hash_
 
 
 @dataclass
@@ -83,14 +73,15 @@ class Checker:
                 breaks.append(_stray(source, wire))
                 continue
             seq, prevhash, hash_ = wire.get("seq"), wire.get("prevhash"), wire.get("hash")
-            if not isinstance(seq, int) or not isinstance(prevhash, str):
+            if not isinstance(seq, int) or not isinstance(prevhash, str) or not prevhash.isascii():
                 breaks.append(Break(source, 0, "malformed", "an event without seq or prevhash"))
                 continue
             kind = str(wire.get("type"))
             if kind == checkpoint or not (
                 isinstance(hash_, str) and published_hash_holds(value, prevhash, hash_)
             ):
-                self._judge(source, seq, wire, kind == checkpoint, breaks)
+                exact = _parsed_exactly(value) or wire  # the canonical form's own reading
+                self._judge(source, seq, exact, kind == checkpoint, breaks)
             links.append((seq, prevhash, hash_ if isinstance(hash_, str) else ""))
             if seq not in seen:
                 seen.add(seq)
@@ -121,6 +112,20 @@ class Checker:
 
 
 def _parsed(value: bytes) -> dict[str, Any] | None:
+    """The envelope, read by orjson when it is one object with an integer sequence, else by
+    the standard scanner, which decides (a lone surrogate's escape, NaN, an integer beyond
+    64 bits, which orjson reads as a float; anything around the object)."""
+    if value[:1] == b"{" and value[-1:] == b"}":
+        try:
+            wire = orjson.loads(value)
+        except orjson.JSONDecodeError:
+            wire = None
+        if isinstance(wire, dict) and type(wire.get("seq")) is int:
+            return wire
+    return _parsed_exactly(value)
+
+
+def _parsed_exactly(value: bytes) -> dict[str, Any] | None:
     try:
         text = value.decode()
         # the decoder's C scanner, without decode()'s two whitespace matches: an envelope
