@@ -1,7 +1,8 @@
 """`python -m bench`: paired throughput ratios R1 (relay/raw) and R4 (inbox/no inbox), S1
 (finding a person: registration and search p95 at 1k, 10k and 50k persons), and C1 (the
 console's Today page and persons search beside the service calls under them, on 5,000 persons
-and 10,000 cases), A1 (the auditors' verified replay of 1,000,000 events beside a raw consumer)."""
+and 10,000 cases), A1 (the auditors' verified replay of 1,000,000 events beside a raw consumer),
+A2 (audit's ingestion into PostgreSQL beside a raw COPY of the same rows)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,14 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from bench import audit_replay, console_pages, inbox_vs_plain, person_search, relay_vs_raw
+from bench import (
+    audit_ingest,
+    audit_replay,
+    console_pages,
+    inbox_vs_plain,
+    person_search,
+    relay_vs_raw,
+)
 from bench.infra import Servers, progress, servers
 from bench.stats import Paired, format_table
 from shared.logging import configure_logging
@@ -66,8 +74,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--audit-workers", type=int, default=0, help="A1 replay processes (0: CPUs)"
     )
+    parser.add_argument("--ingest-events", type=int, default=200_000, help="A2 events")
+    parser.add_argument("--ingest-rounds", type=int, default=3, help="A2 paired rounds")
     parser.add_argument(
-        "--only", choices=["R1", "R4", "S1", "C1", "A1"], help="run one benchmark only"
+        "--only", choices=["R1", "R4", "S1", "C1", "A1", "A2"], help="run one benchmark only"
     )
     parser.add_argument(
         "--out",
@@ -149,6 +159,13 @@ def measure_replay(args: argparse.Namespace, where: Servers) -> dict[str, Any] |
     )
 
 
+def measure_ingest(args: argparse.Namespace, where: Servers) -> dict[str, Any] | None:
+    """A2, unless another benchmark was chosen alone (it runs its own event loops)."""
+    if args.only not in (None, "A2"):
+        return None
+    return audit_ingest.run(where, events=args.ingest_events, rounds=args.ingest_rounds)
+
+
 def kept(args: argparse.Namespace, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """With --only, the other benchmarks' results already in the file stay beside the new."""
     if args.only is None or not args.out.exists():
@@ -181,6 +198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         search = asyncio.run(measure_search(args, where))
         console = asyncio.run(measure_console(args, where))
         replayed = measure_replay(args, where)
+        ingested = measure_ingest(args, where)
         env = environment(where)
     results = []
     for item in paired:
@@ -193,9 +211,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if console is not None:
         console["params"] = {**console["params"], **env}
         results.append(console)
-    if replayed is not None:
-        replayed["params"] = {**replayed["params"], **env}
-        results.append(replayed)
+    for measured in (replayed, ingested):
+        if measured is not None:
+            measured["params"] = {**measured["params"], **env}
+            results.append(measured)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(kept(args, results), indent=2) + "\n")
     progress(f"results written to {args.out}")
@@ -206,6 +225,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(console_pages.format_table(console))
     if replayed is not None:
         print(audit_replay.format_time(replayed))
+    if ingested is not None:
+        print(audit_ingest.format_rate(ingested))
     return 0
 
 

@@ -40,7 +40,7 @@ def run(servers: Servers, *, events: int, rounds: int, workers: int) -> dict[str
     keys = {s: SigningKey.from_base64(f"{s}-bench", new_private_base64()) for s in SHARES}
     topics = {source: fresh_name(f"bench.a1.{source}") for source in SHARES}
     started = time.perf_counter()
-    counts = _counts(events)
+    counts = counts_of(events)
     asyncio.run(write_log(servers.bootstrap, topics, keys, counts))
     progress(f"A1: {events:,} events written in {time.perf_counter() - started:.1f}s")
     plan = Plan(
@@ -72,7 +72,8 @@ def run(servers: Servers, *, events: int, rounds: int, workers: int) -> dict[str
     return summary
 
 
-def _counts(events: int) -> dict[str, int]:
+def counts_of(events: int) -> dict[str, int]:
+    """`events` shared out over the sources as `SHARES` says."""
     counts = {source: int(events * share) for source, share in SHARES.items()}
     counts["intake"] += events - sum(counts.values())
     return counts
