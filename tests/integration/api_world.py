@@ -1,6 +1,7 @@
-"""The four services in process on real databases (PostgreSQL or SQLite), their consumers fed
-by hand, for the tests that sweep every route of the OpenAPI: fuzzing and the authorisation
-matrix (the data they need is seeded by api_seed)."""
+"""The four services and audit in process on real databases (PostgreSQL or SQLite), their
+consumers fed by hand and audit's store filled by its own ingestion, for the tests that sweep
+every route of the OpenAPI: fuzzing and the authorisation matrix (the data they need is seeded
+by api_seed)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,13 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy import select
 
+from services.audit.app import create_app as create_audit_app
+from services.audit.bootstrap import bootstrap as bootstrap_audit
+from services.audit.container import Audit
+from services.audit.handlers.ingest import prepare, store_batch
+from services.audit.settings import AuditSettings
 from services.casework.app import create_app as create_casework_app
 from services.casework.bootstrap import Casework
 from services.casework.bootstrap import bootstrap as bootstrap_casework
@@ -36,11 +43,15 @@ from services.notifications.settings import NotificationsSettings, TwilioSetting
 from shared.auth import DEV_JWT_SECRET, AuthSettings
 from shared.consumer import ConsumerRunner
 from shared.events.catalog import default_registry
+from shared.kafka import IncomingRecord
 from shared.migrations import upgrade
+from shared.outbox import Metadata
+from shared.runtime import Runtime
 from tests.integration.conftest import hand_over, token
 from tests.support.infra import fresh_database
 
-SERVICES = ("intake", "casework", "notifications", "housing")
+SERVICES = ("intake", "casework", "notifications", "housing", "audit")
+SOURCES = SERVICES[:-1]  # the services whose chains audit keeps
 BACKENDS = ("postgresql", "sqlite")
 OWNER, PARTNER = "city-montreuil", "assoc-la-cimade"  # the owner runs the housing centre
 NAME = "Farid"  # the owner's person: never to be read in another organisation's answer
@@ -64,11 +75,12 @@ class Databases:
     casework: str
     notifications: str
     housing: str
+    audit: str
 
 
 @contextlib.contextmanager
 def databases(backend: str, pg_server_url: str | None, tmp: Path) -> Iterator[Databases]:
-    """Four brand-new databases: PostgreSQL ones (dropped after) or SQLite files in `tmp`."""
+    """Five brand-new databases: PostgreSQL ones (dropped after) or SQLite files in `tmp`."""
     if backend == "sqlite":
         yield Databases(*(f"sqlite+aiosqlite:///{tmp / f'{name}.db'}" for name in SERVICES))
         return
@@ -80,7 +92,7 @@ def databases(backend: str, pg_server_url: str | None, tmp: Path) -> Iterator[Da
 
 def settings_of(
     dbs: Databases, kafka: str
-) -> tuple[IntakeSettings, CaseworkSettings, NotificationsSettings, HousingSettings]:
+) -> tuple[IntakeSettings, CaseworkSettings, NotificationsSettings, HousingSettings, AuditSettings]:
     """Each service's settings: the development token secret, the given databases and broker."""
     auth = AuthSettings(jwt_secret=DEV_JWT_SECRET)
     intake = IntakeSettings(
@@ -89,6 +101,7 @@ def settings_of(
         kafka_bootstrap_servers=kafka,
         master_key=base64.b64encode(os.urandom(32)).decode(),
         auth=auth,
+        key_clients=[*SOURCES[1:], "audit"],  # audit reads names while a person's key exists
     )
     casework = CaseworkSettings(
         development=True, database_url=dbs.casework, kafka_bootstrap_servers=kafka, auth=auth
@@ -115,15 +128,19 @@ def settings_of(
         auth=auth,
         operator=OWNER,
     )
-    return intake, casework, notifications, housing
+    audit = AuditSettings(
+        development=True, database_url=dbs.audit, kafka_bootstrap_servers=kafka, auth=auth
+    )
+    return intake, casework, notifications, housing, audit
 
 
 @dataclass
 class World:
-    """The four services wired in process; `sync` hands every consumer the events it has not
-    seen yet, in each log's order, as Kafka would (one partition)."""
+    """The four services and audit wired in process; `sync` hands every consumer the events it
+    has not seen yet, in each log's order, as Kafka would (one partition), and audit's
+    ingestion stores them."""
 
-    services: dict[str, Intake | Casework | Notifications | Housing]
+    services: dict[str, Intake | Casework | Notifications | Housing | Audit]
     apps: dict[str, FastAPI]
     clients: dict[str, httpx.AsyncClient]
     runners: dict[tuple[str, str], ConsumerRunner]
@@ -141,6 +158,38 @@ class World:
                 self.delivered[at] = await hand_over(
                     producers[topic], topic, runner, since=self.delivered.get(at, 0)
                 )
+        await self.ingest()
+
+    async def ingest(self) -> None:
+        """Store in audit every event the services recorded since the last time, as its
+        ingestion would from their topics (one partition each, in each log's order)."""
+        audit = self.services["audit"]
+        assert isinstance(audit, Audit)
+        records: list[IncomingRecord] = []
+        for name in SOURCES:
+            runtime = self.services[name].runtime
+            at = ("audit", "ingest", runtime.outbox.topic)
+            new = await _rows_after(runtime, self.delivered.get(at, 0))
+            records += [IncomingRecord(runtime.outbox.topic, 0, *row) for row in new]
+            self.delivered[at] = new[-1][0] if new else self.delivered.get(at, 0)
+        if not records:
+            return
+        prepared = prepare(records, {t: s for s, t in audit.topics.items()}, audit.checkpoint_keys)
+        async with audit.units(Metadata(actor="service:audit")) as uow:
+            await store_batch(uow, prepared, audit.checkpoint_keys, audit.clock())
+            await uow.commit()
+
+
+async def _rows_after(runtime: Runtime, since: int) -> list[tuple[int, str, bytes]]:
+    """The (seq, key, envelope) of the runtime's log after `since`, in order."""
+    table = runtime.outbox.table
+    async with runtime.sessions() as session:
+        rows = await session.execute(
+            select(table.c.seq, table.c.key, table.c.envelope)
+            .where(table.c.seq > since)
+            .order_by(table.c.seq)
+        )
+        return [(seq, key, envelope.encode()) for seq, key, envelope in rows]
 
 
 def _apps(services: dict[str, Any]) -> dict[str, FastAPI]:
@@ -149,6 +198,7 @@ def _apps(services: dict[str, Any]) -> dict[str, FastAPI]:
         "casework": create_casework_app(services["casework"]),
         "notifications": create_notifications_app(services["notifications"]),
         "housing": create_housing_app(services["housing"]),
+        "audit": create_audit_app(services["audit"]),
     }
 
 
@@ -177,15 +227,17 @@ def openapi_documents() -> dict[str, dict[str, Any]]:
         "casework": bootstrap_casework(settings[1]),
         "notifications": bootstrap_notifications(settings[2]),
         "housing": bootstrap_housing(settings[3]),
+        "audit": bootstrap_audit(settings[4]),
     }
     return {name: app.openapi() for name, app in _apps(services).items()}
 
 
 @contextlib.asynccontextmanager
 async def open_world(dbs: Databases, kafka: str) -> AsyncIterator[World]:
-    """The four services, migrated (the centre's plan entered), on `dbs`; closed on exit."""
-    intake_settings, casework_settings, notifications_settings, housing_settings = settings_of(
-        dbs, kafka
+    """The four services and audit, migrated (the centre's plan entered), on `dbs`; closed on
+    exit."""
+    intake_settings, casework_settings, notifications_settings, housing_settings, audit_settings = (
+        settings_of(dbs, kafka)
     )
     intake = bootstrap_intake(intake_settings)
     intake_app = create_intake_app(intake)
@@ -201,6 +253,7 @@ async def open_world(dbs: Databases, kafka: str) -> AsyncIterator[World]:
             notifications_settings, key_store_http=key_store()
         ),
         "housing": bootstrap_housing(housing_settings, key_store_http=key_store()),
+        "audit": bootstrap_audit(audit_settings, key_store_http=key_store()),
     }
     for service in services.values():
         await upgrade(service.runtime.engine, service.runtime.migrations)
@@ -216,6 +269,7 @@ async def open_world(dbs: Databases, kafka: str) -> AsyncIterator[World]:
         try:
             yield World(services, apps, clients, _runners(services))
         finally:
+            await services["audit"].close()
             await services["housing"].close()
             await services["notifications"].close()
             await services["casework"].close()

@@ -1,12 +1,15 @@
 """Numbers, instants and texts out of range are 422s naming the field, never 500s; a past
 appointment is refused unless recorded as history (attended or missed), which plans no
-reminder. Through the in-process APIs, on PostgreSQL and on the embedded SQLite alike."""
+reminder; audit's dates, page sizes and cursors alike. Through the in-process APIs, on
+PostgreSQL and on the embedded SQLite alike."""
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import json
 import os
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -15,6 +18,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from services.audit.app import create_app as create_audit_app
+from services.audit.bootstrap import bootstrap as bootstrap_audit
+from services.audit.settings import AuditSettings
 from services.casework.app import create_app as create_casework_app
 from services.casework.bootstrap import bootstrap as bootstrap_casework
 from services.casework.settings import CaseworkSettings
@@ -43,6 +49,7 @@ AHEAD = "2026-03-20T10:00:00+01:00"
 PAST = "2026-02-20T10:00:00+01:00"
 OVERFLOWING = "9999-12-31T23:59:59-23:59"
 STAFF = token("city-montreuil", "caseworker")
+AUDITOR = token("city-inspection", "auditor", user="ines")
 
 
 @dataclass
@@ -300,3 +307,68 @@ async def test_a_past_appointment_is_refused_unless_recorded_as_history(world: W
     assert (last["type"], last["data"]["history"]) == ("casework.appointment_missed.v1", True)
     after = await messages_of(world, booked.json()["id"])
     assert {m["status"] for m in after} == {"cleared"}, "the reminders planned ahead are cleared"
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+async def audit_http(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[httpx.AsyncClient]:
+    """Audit on a fresh database of each kind, its store empty: bounds need no history."""
+    with contextlib.ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite+aiosqlite:///{tmp_path / 'audit.db'}"
+        else:
+            url = stack.enter_context(fresh_database(request.getfixturevalue("pg_server_url")))
+        settings = AuditSettings(
+            development=True, database_url=url, auth=AuthSettings(jwt_secret=DEV_JWT_SECRET)
+        )
+        audit = bootstrap_audit(
+            settings, key_store_http=httpx.AsyncClient(base_url="http://127.0.0.1:9")
+        )
+        await upgrade(audit.runtime.engine, audit.runtime.migrations)
+        async with _asgi(create_audit_app(audit), "http://audit") as http:
+            yield http
+        await audit.close()
+
+
+def cursor_of(value: object) -> str:
+    """A cursor of the right shape whose content is `value`."""
+    raw = json.dumps(value).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+async def test_audits_bad_instants_limits_and_cursors_are_422s_never_500s(
+    audit_http: httpx.AsyncClient,
+) -> None:
+    ident = str(uuid.uuid4())
+    for path in (f"/cases/{ident}", f"/placements/{ident}", f"/persons/{ident}/consents"):
+        for as_of in ("yesterday", OVERFLOWING, "2026-03-02T09:00:00", "0001-01-01T00:00:00Z"):
+            answer = await audit_http.get(path, params={"as_of": as_of}, headers=AUDITOR)
+            assert named(answer) == ["as_of"], (path, as_of)
+    for limit in (-1, 0, 10**6, 2**63, "all"):
+        answer = await audit_http.get("/events", params={"limit": limit}, headers=AUDITOR)
+        assert named(answer) == ["limit"], limit
+    for name in ("from", "to"):
+        answer = await audit_http.get("/events", params={name: OVERFLOWING}, headers=AUDITOR)
+        assert named(answer) == [name]
+    for bad in ("not a cursor!", "x" * 201):
+        answer = await audit_http.get("/events", params={"cursor": bad}, headers=AUDITOR)
+        assert named(answer) == ["cursor"], bad
+    forged = [
+        "abc",
+        cursor_of("a string"),
+        cursor_of(["yesterday", "casework", 1]),
+        cursor_of(["2026-03-02T09:00:00", "casework", 1]),
+        cursor_of(["2026-03-02T09:00:00+00:00", "casework", 2**70]),
+        cursor_of(["2026-03-02T09:00:00+00:00", "casework", -(2**70)]),
+        cursor_of(["9999-12-31T23:59:59-23:59", "casework", 1]),
+        cursor_of(["2026-03-02T09:00:00+00:00", None, 1]),
+    ]
+    for bad in forged:
+        answer = await audit_http.get("/events", params={"cursor": bad}, headers=AUDITOR)
+        assert answer.status_code == 422, (bad, answer.status_code, answer.text)
+        assert answer.headers["content-type"].startswith("application/problem+json")
+    for path in ("/persons/not-an-id/timeline", "/cases/42"):
+        assert (await audit_http.get(path, headers=AUDITOR)).status_code == 422
+    served = await audit_http.get("/events", params={"limit": 1}, headers=AUDITOR)
+    assert served.status_code == 200, served.text

@@ -1,7 +1,7 @@
 """Schemathesis over every operation of each service's OpenAPI, on PostgreSQL and on SQLite:
-whatever a member of staff sends, the answer is never a server error and conforms to the
-document (status code, content type, body). Deterministic: a fixed seed, derandomised
-examples, a bounded number of them per operation.
+whatever a member of staff (an auditor, for audit) sends, the answer is never a server error
+and conforms to the document (status code, content type, body). Deterministic: a fixed seed,
+derandomised examples, a bounded number of them per operation.
 
 A server error fails the operation's test at once, shrunk to its smallest input. A
 non-conforming answer does not stop the search (an undocumented 404 must not hide a 500
@@ -32,6 +32,7 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.integration.api_served import Served, served_world
 from tests.integration.api_world import BACKENDS, STAFF, databases, openapi_documents
+from tests.integration.conftest import token
 
 pytestmark = pytest.mark.integration
 
@@ -59,6 +60,9 @@ intake = schemathesis.openapi.from_dict(DOCUMENTS["intake"], config=CONFIG)
 casework = schemathesis.openapi.from_dict(DOCUMENTS["casework"], config=CONFIG)
 notifications = schemathesis.openapi.from_dict(DOCUMENTS["notifications"], config=CONFIG)
 housing = schemathesis.openapi.from_dict(DOCUMENTS["housing"], config=CONFIG)
+audit = schemathesis.openapi.from_dict(DOCUMENTS["audit"], config=CONFIG)
+CALLERS = {"audit": token("city-inspection", "auditor", user="ines")}
+"""Who calls a service, when not the owner's staff."""
 SETTINGS = hypothesis.settings(
     max_examples=EXAMPLES,
     derandomize=True,
@@ -77,7 +81,7 @@ SETTINGS = hypothesis.settings(
 def served(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, kafka_bootstrap: str
 ) -> Iterator[Served]:
-    """The four services over HTTP on fresh databases of the backend, with seeded data."""
+    """The four services and audit over HTTP on fresh databases of the backend, with seeded data."""
     backend = request.param
     pg = request.getfixturevalue("pg_server_url") if backend == "postgresql" else None
     tmp: Path = tmp_path_factory.mktemp(f"fuzz-{backend}")
@@ -101,15 +105,17 @@ def call(
     served: Served,
     conformance: dict[str, str],
 ) -> None:
-    """Send the case as the owner's staff (aimed at the seeded data when `real`), and check."""
+    """Send the case as the owner's staff, or the service's caller (aimed at the seeded data
+    when `real`), and check."""
     if real and case.path_parameters:
         case.path_parameters = {
             name: served.ids.get(name, value) for name, value in case.path_parameters.items()
         }
-    response = case.call(base_url=served.urls[service], headers=STAFF)
-    case.validate_response(response, checks=[not_a_server_error], headers=STAFF)
+    headers = CALLERS.get(service, STAFF)
+    response = case.call(base_url=served.urls[service], headers=headers)
+    case.validate_response(response, checks=[not_a_server_error], headers=headers)
     try:
-        case.validate_response(response, checks=CONFORMANCE, headers=STAFF)
+        case.validate_response(response, checks=CONFORMANCE, headers=headers)
     except FailureGroup as group:
         for failure in group.exceptions:
             key = f"{failure.code} {response.status_code}"
@@ -154,3 +160,12 @@ def test_housing_answers_as_documented(
     case: schemathesis.Case, real: bool, served: Served, conformance: dict[str, str]
 ) -> None:
     call("housing", case, real, served, conformance)
+
+
+@audit.given(real=st.booleans())
+@audit.parametrize()
+@SETTINGS
+def test_audit_answers_as_documented(
+    case: schemathesis.Case, real: bool, served: Served, conformance: dict[str, str]
+) -> None:
+    call("audit", case, real, served, conformance)

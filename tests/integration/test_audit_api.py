@@ -22,7 +22,7 @@ from sqlalchemy import select
 from services.audit.app import create_app as create_audit_app
 from services.audit.bootstrap import bootstrap as bootstrap_audit
 from services.audit.container import Audit
-from services.audit.handlers.ingest import store_batch
+from services.audit.handlers.ingest import prepare, store_batch
 from services.audit.models import StoredEvent, outbox_table
 from services.audit.settings import AuditSettings
 from services.intake.app import create_app as create_intake_app
@@ -100,7 +100,7 @@ class AuditWorld:
                     self.copied[topic] = seq
         sources = {r.outbox.topic: r.outbox.source for r in runtimes}
         async with self.audit.units(Metadata(actor="audit-ingest")) as uow:
-            await store_batch(uow, records, sources, {}, T3)
+            await store_batch(uow, prepare(records, sources, {}), {}, T3)
             await uow.commit()
 
     async def get(self, path: str, headers: dict[str, str] = AUDITOR, **params: Any) -> Any:
@@ -431,7 +431,7 @@ async def _store_log(world: AuditWorld, sessions: Any, log: OutboxLog) -> None:
         rows = (await session.execute(select(table.c.seq, table.c.key, table.c.envelope))).all()
     records = [IncomingRecord(log.topic, 0, seq, key, text.encode()) for seq, key, text in rows]
     async with world.audit.units(Metadata(actor="audit-ingest")) as uow:
-        await store_batch(uow, records, {log.topic: log.source}, {}, T3)
+        await store_batch(uow, prepare(records, {log.topic: log.source}, {}), {}, T3)
         await uow.commit()
 
 

@@ -4,22 +4,23 @@ holding every role (short of coordinator, who sees across organisations) and by 
 of the owner's organisation, is refused, exactly as if the id did not exist (404, or 403
 for a role the route does not take), and leaks nothing. A new route joins the matrix by
 itself; one whose id the seeding does not know fails until it is seeded. A GET with no id
-(a list, a night's figures) shows another organisation none of the owner's ids. The four
-services; PostgreSQL and SQLite."""
+(a list, a night's figures) shows another organisation none of the owner's ids. Auditors
+read history, not live files: every GET of the four services refuses them, but health and a
+night's figures. An auditor, of any organisation, writes nowhere: every other method than GET
+of every service refuses the role and records nothing. Audit answers auditors only, and only
+by GET. The four services and audit; PostgreSQL and SQLite."""
 
 from __future__ import annotations
 
-import itertools
-import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from datetime import date
-from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
+from sqlalchemy import func, select
 
-from tests.integration.api_bodies import example, resolve
+from tests.integration.api_routes import DOCUMENTS, Route, operations, paths, request_of
 from tests.integration.api_seed import seed
 from tests.integration.api_world import (
     BACKENDS,
@@ -30,7 +31,6 @@ from tests.integration.api_world import (
     World,
     databases,
     open_world,
-    openapi_documents,
     staff_of,
 )
 from tests.integration.conftest import token
@@ -50,152 +50,62 @@ PUBLIC_IDS = {
     "partner_id": "the directory of partner organisations",
     "site_id": "a partner sees that a housing site exists (GET /sites: no address, no rooms)",
 }
-# ids that belong to another organisation than the owner's, by service and path parameter
-OWNED_BY = {("casework", "referral_id"): PARTNER}  # a referral in the partner's inbox
 # who reads a route's data, when not the staff of the organisation that owns it
 READERS = {
     ("intake", "GET", "/internal/keys/{person_id}"): token(
         "passerelle", "service", user="service:casework"
     ),
 }
-# path parameters that are not ids and have no enum: a value that exists on the owner's case
-# (a route whose parameters are all such values has no id: it is tried as a listing)
-VALUES = {"item": "ofpra_decision", "night": date.today().isoformat()}
-# bodies the derivation from the schema cannot make valid, by route
-BODIES: dict[tuple[str, str, str], Any] = {
-    ("intake", "PATCH", "/persons/{person_id}"): {"chosen_name": "Eve's"},
-    ("intake", "POST", "/persons/{person_id}/consents"): {"purpose": "sms_reminders"},
-    ("casework", "POST", "/cases/{case_id}/procedure"): {"case_type": "asylum", "version": 1},
-    ("casework", "POST", "/cases/{case_id}/transitions"): {
-        "to": "legal_aid_requested",
-        "on": "2026-03-12",
-        "version": 1,
-    },
-    ("casework", "POST", "/cases/{case_id}/shares"): {
-        "organisation_id": "assoc-other",
-        "kind": "transfer",
-    },
+AUDITORS = {
+    "the owner's auditor": token(OWNER, "auditor", user="anne"),
+    "a partner's auditor": token(PARTNER, "auditor", user="paul"),
+    "the inspection's auditor": token("city-inspection", "auditor", user="ines"),
 }
-
-DOCUMENTS = openapi_documents()
-
-
-@dataclass(frozen=True)
-class Route:
-    """One operation of a service's OpenAPI whose path takes parameters."""
-
-    service: str
-    method: str
-    path: str
-    operation: dict[str, Any]
-
-    def __str__(self) -> str:
-        return f"{self.service} {self.method} {self.path}"
-
-    @property
-    def key(self) -> tuple[str, str, str]:
-        return (self.service, self.method, self.path)
-
-    @property
-    def owner(self) -> str:
-        """The organisation whose data the route's ids are."""
-        names = [p["name"] for p in self.parameters("path")]
-        owners = {OWNED_BY.get((self.service, name), OWNER) for name in names}
-        assert len(owners) == 1, f"{self}: ids of several organisations: {owners}"
-        return owners.pop()
-
-    def parameters(self, where: str) -> list[dict[str, Any]]:
-        """The operation's parameters in `where` (path, query), references followed."""
-        found = (resolve(DOCUMENTS[self.service], p) for p in self.operation.get("parameters", []))
-        return [p for p in found if p["in"] == where]
-
-    @property
-    def has_id(self) -> bool:
-        """Whether a path parameter names something (not a value of VALUES or of an enum)."""
-        document = DOCUMENTS[self.service]
-        return any(
-            p["name"] not in VALUES and "enum" not in resolve(document, p["schema"])
-            for p in self.parameters("path")
-        )
-
-    @property
-    def concrete(self) -> str:
-        """The path with its values (VALUES, an enum's first) in place: a route without an id."""
-        path = self.path
-        for p in self.parameters("path"):
-            schema = resolve(DOCUMENTS[self.service], p["schema"])
-            value = VALUES.get(p["name"]) or schema["enum"][0]
-            path = path.replace(f"{{{p['name']}}}", str(value))
-        return path
-
-
-def operations() -> list[Route]:
-    """Every operation of every service's OpenAPI."""
-    return [
-        Route(service, method.upper(), path, operation)
-        for service, document in DOCUMENTS.items()
-        for path, item in document["paths"].items()
-        for method, operation in item.items()
-    ]
+# who may not read audit: every role but auditor, of the owner's organisation
+NOT_AUDITORS = {
+    "a caseworker": token(OWNER, "caseworker", user="lea"),
+    "a coordinator": token(OWNER, "coordinator", user="chloe"),
+    "an intake user": token(OWNER, "intake", user="desk"),
+    "all of them, housing and admin": token(
+        OWNER, "intake", "caseworker", "housing_officer", "coordinator", "admin", user="max"
+    ),
+}
+WRITES = ("POST", "PUT", "PATCH", "DELETE")
+# the provider's webhooks take no bearer token but its signature: a form it did not sign
+FORMS = {
+    ("notifications", "POST", "/webhooks/sms/status"): {
+        "MessageSid": "SM0",
+        "MessageStatus": "delivered",
+    },
+    ("notifications", "POST", "/webhooks/sms/inbound"): {"From": "+33612345678", "Body": "STOP"},
+}
+# routes that answer whoever calls, and why
+HEALTH = {"/healthz": "liveness", "/readyz": "readiness, chains' state", "/metrics": "Prometheus"}
+# what auditors read of the live services: counts, no person (housing's night figures)
+FIGURES = {
+    "/nights/{night}/figures": "a night's counts",
+    "/nights/{night}/report.json": "the same, to file",
+    "/nights/{night}/report.csv": "the same, to file",
+}
 
 
 def routes() -> list[Route]:
-    """Every operation with an id in its path, in every service's OpenAPI, not allowed."""
-    return [r for r in operations() if r.has_id and r.key not in ALLOWED]
+    """Every operation with an id in its path, in every service's OpenAPI, not allowed
+    (audit's, for auditors only, have their own test)."""
+    return [r for r in operations() if r.has_id and r.key not in ALLOWED and r.service != "audit"]
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
 async def world(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, kafka_bootstrap: str
 ) -> AsyncIterator[World]:
-    """The four services on fresh databases of the backend, with the owner's data seeded."""
+    """The four services and audit on fresh databases of the backend, the owner's data seeded."""
     backend = request.param
     pg = request.getfixturevalue("pg_server_url") if backend == "postgresql" else None
     with databases(backend, pg, tmp_path_factory.mktemp(f"matrix-{backend}")) as dbs:
         async with open_world(dbs, kafka_bootstrap) as opened:
             await seed(opened)
             yield opened
-
-
-def paths(route: Route, ids: dict[str, str]) -> list[tuple[str, str]]:
-    """Each concrete path to try (every value of an enum), with its twin on unknown ids."""
-    choices = []
-    for parameter in route.parameters("path"):
-        name, schema = parameter["name"], resolve(DOCUMENTS[route.service], parameter["schema"])
-        if "enum" in schema:
-            choices.append([(name, value, value) for value in schema["enum"]])
-        elif name in VALUES:
-            choices.append([(name, VALUES[name], VALUES[name])])
-        elif name in ids:
-            unknown = str(uuid.uuid4()) if schema.get("format") == "uuid" else "unknown-org"
-            choices.append([(name, ids[name], unknown)])
-        else:
-            pytest.fail(f"{route}: no seeded {name}: seed one in api_world.seed, or add to VALUES")
-    concrete = []
-    for combination in itertools.product(*choices):
-        real, unknown = route.path, route.path
-        for name, value, twin in combination:
-            real = real.replace(f"{{{name}}}", value)
-            unknown = unknown.replace(f"{{{name}}}", twin)
-        concrete.append((real, unknown))
-    return concrete
-
-
-def request_of(route: Route, ids: dict[str, str]) -> dict[str, Any]:
-    """A valid body and required query of the route, so that only authorisation refuses."""
-    document, kwargs = DOCUMENTS[route.service], {}
-    query = [p for p in route.parameters("query") if p.get("required")]
-    if query:
-        kwargs["params"] = {
-            p["name"]: example(document, p["schema"], ids, p["name"]) for p in query
-        }
-    if route.key in BODIES:
-        kwargs["json"] = BODIES[route.key]
-    elif "requestBody" in route.operation:
-        content = route.operation["requestBody"]["content"]
-        assert "application/json" in content, f"{route}: give a body in BODIES"
-        kwargs["json"] = example(document, content["application/json"]["schema"], ids)
-    return kwargs
 
 
 def wrong(answer: httpx.Response, baseline: httpx.Response) -> str | None:
@@ -235,8 +145,8 @@ async def test_a_route_with_an_id_refuses_who_may_not_see_the_owners_data(
 
 def listings() -> list[Route]:
     """Every GET without an id in its path: lists, the caller's own day, a night's figures,
-    health."""
-    return [r for r in operations() if r.method == "GET" and not r.has_id]
+    health (audit's, for auditors only, have their own test)."""
+    return [r for r in operations() if r.method == "GET" and not r.has_id and r.service != "audit"]
 
 
 @pytest.mark.parametrize("route", listings(), ids=str)
@@ -252,3 +162,120 @@ async def test_a_listing_shows_another_organisation_nothing_of_the_owners(
     assert not shown, f"{route} shows another organisation the owner's {shown}: {answer.text}"
     assert NAME not in answer.text
     assert SECRET_NOTE not in answer.text
+
+
+def live_reads() -> list[Route]:
+    """Every GET of the four services but health and the night's figures."""
+    return [
+        r
+        for r in operations()
+        if r.method == "GET" and r.service != "audit" and r.path not in HEALTH | FIGURES
+    ]
+
+
+@pytest.mark.parametrize("route", live_reads(), ids=str)
+async def test_an_auditor_reads_history_not_live_files(route: Route, world: World) -> None:
+    http, failures = world.clients[route.service], []
+    params = request_of(route, world.ids).get("params")
+    for real, _unknown in paths(route, world.ids):
+        for caller, headers in AUDITORS.items():
+            answer = await http.get(real, headers=headers, params=params)
+            if answer.status_code != 403 or NAME in answer.text or SECRET_NOTE in answer.text:
+                failures.append(f"{caller}: GET {real}: {answer.status_code} {answer.text[:200]}")
+    assert not failures, "\n".join(failures)
+
+
+def writes() -> list[Route]:
+    """Every operation of every service's OpenAPI that is not a GET."""
+    return [r for r in operations() if r.method != "GET"]
+
+
+async def outboxes(world: World) -> dict[str, int]:
+    """How many events each service's log holds."""
+    sizes = {}
+    for name, service in world.services.items():
+        async with service.runtime.sessions() as session:
+            table = service.runtime.outbox.table
+            sizes[name] = (
+                await session.execute(select(func.count()).select_from(table))
+            ).scalar_one()
+    return sizes
+
+
+@pytest.mark.parametrize("route", writes(), ids=str)
+async def test_an_auditor_writes_nowhere(route: Route, world: World) -> None:
+    http, failures = world.clients[route.service], []
+    kwargs = request_of(route, world.ids)
+    if route.key in FORMS:
+        kwargs = {"data": FORMS[route.key]}
+    for real, _unknown in paths(route, world.ids):
+        for caller, headers in AUDITORS.items():
+            before = await outboxes(world)
+            answer = await http.request(route.method, real, headers=headers, **kwargs)
+            if answer.status_code != 403:
+                failures.append(f"{caller}: {route.method} {real}: {answer.status_code}")
+            elif answer.headers.get("content-type") != "application/problem+json":
+                failures.append(f"{caller}: {route.method} {real}: not problem+json")
+            if (after := await outboxes(world)) != before:
+                failures.append(f"{caller}: {route.method} {real}: recorded {before} -> {after}")
+    assert not failures, "\n".join(failures)
+
+
+def endpoints(app: FastAPI) -> dict[str, set[str]]:
+    """Every path the app serves, in its OpenAPI or not, with its methods."""
+    served: dict[str, set[str]] = {}
+    for route in iter_route_contexts(app.routes):
+        if route.path_format is not None:
+            served.setdefault(route.path_format, set()).update(route.methods or ())
+    return served
+
+
+async def test_every_write_of_every_service_is_in_its_openapi(world: World) -> None:
+    for name, app in world.apps.items():
+        documented = {
+            (method.upper(), path)
+            for path, item in DOCUMENTS[name]["paths"].items()
+            for method in item
+        }
+        served = endpoints(app)
+        assert {path for _, path in documented} <= set(served), name
+        for path, methods in served.items():
+            for method in methods - {"GET", "HEAD"}:
+                assert (method, path) in documented, f"{name} {method} {path}: not in its OpenAPI"
+
+
+def audit_routes() -> list[Route]:
+    """Every operation of audit's OpenAPI, but its health."""
+    return [r for r in operations() if r.service == "audit" and r.path not in HEALTH]
+
+
+@pytest.mark.parametrize("route", audit_routes(), ids=str)
+async def test_audit_answers_auditors_only(route: Route, world: World) -> None:
+    http, failures = world.clients["audit"], []
+    params = request_of(route, world.ids).get("params")
+    for real, _unknown in paths(route, world.ids):
+        for caller, headers in NOT_AUDITORS.items():
+            answer = await http.get(real, headers=headers, params=params)
+            if answer.status_code != 403 or NAME in answer.text:
+                failures.append(f"{caller}: GET {real}: {answer.status_code} {answer.text[:200]}")
+        for caller, headers in AUDITORS.items():
+            answer = await http.get(real, headers=headers, params=params)
+            if answer.status_code != 200:
+                failures.append(f"{caller}: GET {real}: {answer.status_code} {answer.text[:200]}")
+    assert not failures, "\n".join(failures)
+
+
+async def test_audit_takes_no_write_from_anyone(world: World) -> None:
+    served = endpoints(world.apps["audit"])
+    assert set(served) >= {r.path for r in audit_routes()} | set(HEALTH)
+    for template, methods in served.items():
+        assert methods <= {"GET", "HEAD"}, f"audit {template}: {methods}"
+        path = template
+        for name, value in world.ids.items():
+            path = path.replace(f"{{{name}}}", value)
+        for method in WRITES:
+            for headers in (*AUDITORS.values(), *NOT_AUDITORS.values()):
+                before = await outboxes(world)
+                answer = await world.clients["audit"].request(method, path, headers=headers)
+                assert answer.status_code == 405, (method, path, answer.text)
+                assert await outboxes(world) == before, (method, path)
