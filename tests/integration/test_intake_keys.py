@@ -64,7 +64,7 @@ async def test_an_authorised_service_gets_the_key_that_opens_the_persons_fields(
     [
         pytest.param(token("city-montreuil", "coordinator"), id="a coordinator is a person"),
         pytest.param(DESK, id="the registering desk"),
-        pytest.param(service_token("service:audit", "service"), id="a service not listed"),
+        pytest.param(service_token("service:courses", "service"), id="a service not listed"),
         pytest.param(service_token("service:notifications"), id="a service name without role"),
         pytest.param(service_token("notifications", "service"), id="a user named like a service"),
     ],
