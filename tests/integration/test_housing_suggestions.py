@@ -5,12 +5,9 @@ suggestion says why. The worker runs on the service's clock. PostgreSQL and SQLi
 
 from __future__ import annotations
 
-import contextlib
 import json
 import uuid
-from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -18,63 +15,27 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import col
 
-from services.housing.app import create_app
-from services.housing.bootstrap import bootstrap, load_centre
 from services.housing.container import Housing
 from services.housing.models import BedNight, PlacementRequest, Suggestion
 from services.housing.scheduler import expire_once
-from services.housing.settings import HousingSettings
-from shared.auth import DEV_JWT_SECRET, AuthSettings
-from shared.migrations import upgrade
-from tests.integration.conftest import token
-from tests.support.infra import fresh_database
+from tests.integration.housing_world import (
+    CASEWORKER,
+    CITY,
+    CITY_DESK,
+    DEADLINE,
+    NOW,
+    PARTNER_COORDINATOR,
+    TONIGHT,
+    housing,
+    http,
+    rooms_by_label,
+)
 
 pytestmark = pytest.mark.integration
 
-NOW = datetime(2026, 12, 6, 15, 0, tzinfo=UTC)  # 16:00 in Montreuil
-TONIGHT = date(2026, 12, 6)
-DEADLINE = datetime(2026, 12, 6, 19, 0, tzinfo=UTC)  # 20:00 in Montreuil
-CITY, PARTNER = "city-montreuil", "assoc-x"
-CASEWORKER = token(CITY, "caseworker", user="nadia")
-DESK = token(CITY, "intake", user="omar")
-PARTNER_COORDINATOR = token(PARTNER, "coordinator", user="chloe")
+__all__ = ["housing", "http"]  # fixtures, by name
 FAMILY_OF_FOUR = [(38, "f"), (41, "m"), (8, "m"), (4, "f")]
 FAMILY_OF_FIVE = [*FAMILY_OF_FOUR, (15, "m")]
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def housing(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Housing]:
-    """Housing on a fresh, migrated database of each kind, its plan entered, its clock frozen."""
-    with contextlib.ExitStack() as stack:
-        if request.param == "sqlite":
-            url = f"sqlite+aiosqlite:///{tmp_path / 'housing.db'}"
-        else:
-            url = stack.enter_context(fresh_database(request.getfixturevalue("pg_server_url")))
-        settings = HousingSettings(
-            development=True, database_url=url, auth=AuthSettings(jwt_secret=DEV_JWT_SECRET)
-        )
-        service = bootstrap(settings)
-        service.clock.set(NOW)
-        await upgrade(service.runtime.engine, service.runtime.migrations)
-        await load_centre(service)
-        yield service
-        await service.close()
-
-
-@pytest.fixture
-async def http(housing: Housing) -> AsyncIterator[httpx.AsyncClient]:
-    """Housing's API in process."""
-    transport = httpx.ASGITransport(app=create_app(housing))
-    async with httpx.AsyncClient(transport=transport, base_url="http://housing") as client:
-        yield client
-
-
-async def rooms_by_label(http: httpx.AsyncClient) -> dict[str, dict[str, Any]]:
-    """The ordinary site's rooms by label, with their beds."""
-    sites = (await http.get("/sites", headers=CASEWORKER)).json()
-    site = next(s for s in sites if s["code"] == "paul-eluard")
-    detail = (await http.get(f"/sites/{site['id']}", headers=CASEWORKER)).json()
-    return {room["label"]: room for room in detail["rooms"]}
 
 
 async def waiting(
@@ -193,7 +154,7 @@ async def test_an_offer_not_taken_up_at_eight_frees_its_beds_and_suggests_the_ne
     assert answer.status_code == 200, answer.text
     [shown] = answer.json()
     assert (shown["placement_id"], shown["position"]) == (family, 5)
-    assert (await http.get("/suggestions", headers=DESK)).json() == answer.json()  # tonight
+    assert (await http.get("/suggestions", headers=CITY_DESK)).json() == answer.json()  # tonight
     later = await http.get("/suggestions", params={"night": "2026-12-08"}, headers=CASEWORKER)
     assert later.json() == []
 
