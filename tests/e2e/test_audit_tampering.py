@@ -218,10 +218,11 @@ async def test_an_edited_and_rechained_event_is_a_fork_at_its_exact_sequence(
 
     await rewrite(system.casework.database_url, log, edited)
     system.casework.start()  # its relay publishes the rewritten tail
-    ready = await reported(system, "casework", (edited, "fork"))
+    rewritten = {e["seq"] for e in log if e["seq"] >= edited}
+    ready = await reported(system, "casework", *((seq, "fork") for seq in rewritten))
     forks = {seq for seq, kind in breaks_of(ready, "casework") if kind == "fork"}
     assert min(forks) == edited, "nothing before the edited event is reported"
-    assert forks == {e["seq"] for e in log if e["seq"] >= edited}, "each rewritten event"
+    assert forks == rewritten, "each rewritten event, and no other"
     assert ready["chains"]["casework"]["status"] == "broken"
     assert ready["status"] == "degraded"
     assert "casework" in {b["source"] for b in ready["breaks"] if b["seq"] == edited}

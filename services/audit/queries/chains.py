@@ -28,7 +28,9 @@ async def chain_heads(session: AsyncSession, sources: Sequence[str]) -> list[Cha
 async def chain_status(session: AsyncSession, sources: Sequence[str]) -> dict[str, Any]:
     """Per source: linked and stored sequence, events, last valid checkpoint, breaks; and the
     latest breaks at their place ("degraded" as soon as there is one)."""
-    heads = await chain_heads(session, sources)
+    # breaks first: a head read after them counts at least the breaks listed (each break and
+    # its head's count are committed together; PostgreSQL's READ COMMITTED gives each
+    # statement a fresh snapshot), so a listed break never shows beside an "ok" chain
     recent = await session.execute(
         select(ChainBreak).order_by(col(ChainBreak.id).desc()).limit(RECENT_BREAKS)
     )
@@ -42,6 +44,7 @@ async def chain_status(session: AsyncSession, sources: Sequence[str]) -> dict[st
         }
         for b in recent.scalars()
     ]
+    heads = await chain_heads(session, sources)
     return {
         "status": "degraded" if any(h.breaks for h in heads) else "ready",
         "chains": {head.source: _chain(head) for head in heads},
