@@ -34,7 +34,6 @@ class StoredEvent(AuditModel, table=True):
         Index("ix_audit_events_time", "time"),
         Index("ix_audit_events_type_time", "type", "time"),
         Index("ix_audit_events_actor", "actor"),
-        Index("ix_audit_events_actororg", "actororg"),
     )
 
     # SQLite numbers rows by itself only for an INTEGER primary key
@@ -61,16 +60,16 @@ class StoredEvent(AuditModel, table=True):
 
 class EventRef(AuditModel, table=True):
     """What an event is about: a person, a case, a placement, an application, an
-    organisation (ids only), so that a timeline is one indexed read."""
+    organisation (ids only), so that a timeline is one indexed read: the primary key, by
+    kind and id first, is that index."""
 
     __tablename__ = "audit_refs"
-    __table_args__ = (Index("ix_audit_refs_kind_ref", "kind", "ref", "event_pk"),)
 
+    kind: str = Field(primary_key=True, max_length=16)
+    ref: str = Field(primary_key=True, max_length=128)
     event_pk: int = Field(
         sa_column=Column(BigInteger, primary_key=True, autoincrement=False, nullable=False)
     )
-    kind: str = Field(primary_key=True, max_length=16)
-    ref: str = Field(primary_key=True, max_length=128)
 
 
 class ChainHead(AuditModel, table=True):
