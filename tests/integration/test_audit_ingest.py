@@ -161,8 +161,10 @@ class World:
 
 @contextlib.asynccontextmanager
 async def audit_world(
-    backend: str, pg_server_url: str, kafka_bootstrap: str, tmp_path: Path
+    backend: str, pg_server_url: str, kafka_bootstrap: str, tmp_path: Path, workers: int = 1
 ) -> AsyncIterator[World]:
+    """Two services' logs and audit ingesting their topics: `workers` ingestion workers
+    (each its own Kafka consumer in audit's group, as replicas of the worker are)."""
     suffix = uuid.uuid4().hex[:10]
     logs: dict[str, ServiceLog] = {}
     for source in ("casework", "intake"):
@@ -187,13 +189,15 @@ async def audit_world(
             gap_grace_seconds=0.5,
             ingest_wait_ms=200,
         )
-        audit = bootstrap(settings)
+        audits = [bootstrap(settings) for _ in range(workers)]
+        audit = audits[0]
         await upgrade(audit.runtime.engine, audit.runtime.migrations)
         try:
-            async with running(*audit.runtime.jobs[-1:]):
+            async with running(*(one.runtime.jobs[-1] for one in audits)):
                 yield World(audit, logs, kafka_bootstrap)
         finally:
-            await audit.close()
+            for one in audits:
+                await one.close()
             for log in logs.values():
                 await log.sessions.kw["bind"].dispose()
 
@@ -258,6 +262,33 @@ async def test_every_event_is_stored_once_though_delivered_twice(
         assert ready["status"] == "ready"
         assert ready["chains"]["casework"]["checkpoint"]["seq"] == checkpoint
         assert 'audit_events_stored_total{source="casework"} 31' in metrics
+
+
+@pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
+async def test_two_workers_share_the_topics_and_store_every_event_once_with_no_break(
+    backend: str, pg_server_url: str, kafka_bootstrap: str, tmp_path: Path
+) -> None:
+    """Replicas of the worker: each source's topic is read whole by one of them (so each
+    links its own chains), and together they store and link everything, once."""
+    async with audit_world(backend, pg_server_url, kafka_bootstrap, tmp_path, workers=2) as world:
+        casework, intake = world.logs["casework"], world.logs["intake"]
+        await casework.append(*(opened(n) for n in range(1, 41)))
+        checkpoint = await casework.checkpoint()
+        await casework.append(*(opened(n) for n in range(41, 61)))
+        await intake.append(*(consent(n) for n in range(1, 31)))
+        await intake.checkpoint()
+        await casework.publish(world.bootstrap)
+        await intake.publish(world.bootstrap)
+        await world.linked("casework", 61)
+        await world.linked("intake", 31)
+
+        stored = select(func.count()).select_from(StoredEvent)
+        assert await world.count(stored.where(StoredEvent.source == "casework")) == 61
+        assert await world.count(stored.where(StoredEvent.source == "intake")) == 31
+        assert await world.breaks() == []
+        head = await world.head("casework")
+        assert head is not None
+        assert (head.events, head.linked_seq, head.checkpoint_seq) == (61, 61, checkpoint)
 
 
 @pytest.mark.parametrize("backend", ["postgresql", "sqlite"])

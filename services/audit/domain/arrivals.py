@@ -9,9 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -38,9 +37,9 @@ MAX_SEQ = 2**63
 """Sequences are stored as 64-bit integers."""
 
 
-@dataclass(frozen=True)
-class Arrival:
-    """One envelope as read: its chain position, its attributes, its text byte for byte."""
+class Arrival(NamedTuple):
+    """One envelope as read: its chain position, its attributes, its text byte for byte (a
+    tuple: one is made for every event ingested)."""
 
     source: str
     seq: int
@@ -60,27 +59,26 @@ def decode(
     source: str, topic: str, partition: int, offset: int, value: bytes | None
 ) -> Arrival | Break:
     """The record as an arrival of `source`'s chain, or the `malformed` break it is."""
-    where = f"{topic} partition {partition} offset {offset}"
     value = value or b""
     try:
         text = value.decode("utf-8")
         wire = parse(value, text)
     except (UnicodeDecodeError, ValueError):
-        return malformed(source, 0, f"{where}: not a JSON envelope")
+        return _at(source, 0, topic, partition, offset, "not a JSON envelope")
     if not isinstance(wire, dict):
-        return malformed(source, 0, f"{where}: not a JSON object")
+        return _at(source, 0, topic, partition, offset, "not a JSON object")
     seq = wire.get("seq")
     if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq < MAX_SEQ:
-        return malformed(source, 0, f"{where}: no sequence")
+        return _at(source, 0, topic, partition, offset, "no sequence")
     problem = _problem(source, wire, ESCAPE in value)
     if problem is not None:
-        return malformed(source, seq, f"{where}: {problem}")
+        return _at(source, seq, topic, partition, offset, problem)
     try:
         time = datetime.fromisoformat(wire["time"])
     except (TypeError, ValueError):
-        return malformed(source, seq, f"{where}: time is not an ISO instant")
+        return _at(source, seq, topic, partition, offset, "time is not an ISO instant")
     if time.tzinfo is None:
-        return malformed(source, seq, f"{where}: time has no offset")
+        return _at(source, seq, topic, partition, offset, "time has no offset")
     hash_, prevhash = wire["hash"], wire["prevhash"]
     return Arrival(source, seq, wire, text, time, topic, partition, offset, hash_, prevhash)
 
@@ -152,6 +150,10 @@ def storable(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def _at(source: str, seq: int, topic: str, partition: int, offset: int, what: str) -> Break:
+    return malformed(source, seq, f"{topic} partition {partition} offset {offset}: {what}")
 
 
 def malformed(source: str, seq: int, detail: str) -> Break:

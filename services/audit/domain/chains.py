@@ -20,6 +20,7 @@ from typing import Any, Literal
 from shared.checkpoints import CHECKPOINT_NAME, verify
 from shared.events.envelope import GENESIS_HASH, chain_hash
 
+CHECKPOINT_INFIX = f".{CHECKPOINT_NAME}."
 Kind = Literal["altered", "bad_checkpoint", "fork", "bad_link", "gap", "malformed"]
 
 
@@ -35,6 +36,8 @@ class Break:
 
 def is_checkpoint(event_type: str) -> bool:
     """Whether the type is a service's checkpoint (`<service>.checkpoint.v1`)."""
+    if CHECKPOINT_INFIX not in event_type:  # most events: no split
+        return False
     parts = event_type.split(".")
     return len(parts) == 3 and parts[1] == CHECKPOINT_NAME
 

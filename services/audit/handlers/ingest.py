@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import BigInteger, any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -22,7 +22,6 @@ from services.audit.handlers.bulk import insert_events, insert_refs, table_of
 from services.audit.handlers.linking import Pending, heads_of, link, waiting_rows
 from services.audit.models import ChainHead, EventRef, StoredEvent
 from shared.db import dialect_name
-from shared.kafka import IncomingRecord
 from shared.uow import UnitOfWork
 
 Waiting = dict[str, tuple[int, int, list[Pending]]]
@@ -30,8 +29,20 @@ Waiting = dict[str, tuple[int, int, list[Pending]]]
 beyond a hole, waiting to be linked."""
 
 
-@dataclass(frozen=True)
-class Checked:
+class Record(Protocol):
+    """A record read from a topic (the client's own, or a `shared.kafka.IncomingRecord`)."""
+
+    @property
+    def topic(self) -> str: ...
+    @property
+    def partition(self) -> int: ...
+    @property
+    def offset(self) -> int: ...
+    @property
+    def value(self) -> bytes | None: ...
+
+
+class Checked(NamedTuple):
     """An arrival with what its own checks found, and what it is about."""
 
     arrival: Arrival
@@ -61,7 +72,7 @@ class Stored:
 
 
 def prepare(
-    records: Sequence[IncomingRecord],
+    records: Sequence[Record],
     sources: Mapping[str, str],
     keys: Mapping[str, Mapping[str, str]],
 ) -> Prepared:
@@ -153,14 +164,15 @@ async def _known_hashes(
     there are, when the head is still as it left it (partitions read unevenly make this the
     usual case: no query); the store is asked for the others (a redelivery)."""
     known: dict[int, str] = {}
-    if unlinked is not None and unlinked[:2] == (head.linked_seq, head.stored_seq):
-        between = [seq for seq in seqs if head.linked_seq < seq <= head.stored_seq]
+    linked, stored = head.linked_seq, head.stored_seq  # read once: the head is instrumented
+    if unlinked is not None and unlinked[:2] == (linked, stored):
+        between = [seq for seq in seqs if linked < seq <= stored]
         if between:
             hashes = {p.seq: p.hash for p in unlinked[2]}
             known = {seq: hashes[seq] for seq in between if seq in hashes}
-        asked = [seq for seq in seqs if seq <= head.linked_seq]
+        asked = [seq for seq in seqs if seq <= linked]
     else:
-        asked = [seq for seq in seqs if seq <= head.stored_seq]
+        asked = [seq for seq in seqs if seq <= stored]
     if not asked:
         return known
     c = StoredEvent.__table__.c  # type: ignore[attr-defined]
@@ -242,7 +254,8 @@ async def _link(
     else:
         pending = new
     breaks = link(head, pending, keys.get(head.source, {}))
-    still = [p for p in pending if p.seq > head.linked_seq]
+    linked = head.linked_seq  # read once: the head is instrumented
+    still = [p for p in pending if p.seq > linked]
     waiting[head.source] = (head.linked_seq, head.stored_seq, still)
     return breaks
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from operator import attrgetter
+from typing import Any, NamedTuple
 
 from sqlalchemy import case, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,9 +22,9 @@ from shared.events.envelope import GENESIS_HASH
 from shared.uow import UnitOfWork
 
 
-@dataclass(frozen=True)
-class Pending:
-    """A stored event not linked yet: its place, and its envelope when it is a checkpoint."""
+class Pending(NamedTuple):
+    """A stored event not linked yet: its place, and its envelope when it is a checkpoint (a
+    tuple: one is made for every event ingested)."""
 
     seq: int
     prevhash: str
@@ -72,8 +72,9 @@ def link(
 ) -> list[Break]:
     """Link `pending` onto `head` (moved forward as far as the chain goes without a hole;
     with `finish`, over the holes, each named a gap); the breaks found."""
-    ahead = sorted((p for p in pending if p.seq > head.linked_seq), key=lambda p: p.seq)
-    if ahead and ahead[-1].seq - head.linked_seq == len(ahead):
+    linked = head.linked_seq  # read once: the head is instrumented
+    ahead = sorted([p for p in pending if p.seq > linked], key=attrgetter("seq"))
+    if ahead and ahead[-1].seq - linked == len(ahead):
         breaks = _link_run(head, ahead)  # the usual case: no hole, linked in one pass
     else:
         linker = Linker(head.source, head.linked_seq, head.linked_hash)
