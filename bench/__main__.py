@@ -74,8 +74,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--audit-workers", type=int, default=0, help="A1 replay processes (0: CPUs)"
     )
-    parser.add_argument("--ingest-events", type=int, default=200_000, help="A2 events")
+    parser.add_argument("--ingest-events", type=int, default=500_000, help="A2 events")
     parser.add_argument("--ingest-rounds", type=int, default=3, help="A2 paired rounds")
+    parser.add_argument(
+        "--ingest-workers", type=int, default=2, help="A2 ingestion processes (one per core)"
+    )
     parser.add_argument(
         "--only", choices=["R1", "R4", "S1", "C1", "A1", "A2"], help="run one benchmark only"
     )
@@ -163,7 +166,9 @@ def measure_ingest(args: argparse.Namespace, where: Servers) -> dict[str, Any] |
     """A2, unless another benchmark was chosen alone (it runs its own event loops)."""
     if args.only not in (None, "A2"):
         return None
-    return audit_ingest.run(where, events=args.ingest_events, rounds=args.ingest_rounds)
+    return audit_ingest.run(
+        where, events=args.ingest_events, rounds=args.ingest_rounds, workers=args.ingest_workers
+    )
 
 
 def kept(args: argparse.Namespace, results: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -1,21 +1,26 @@
 """A2: audit's ingestion into PostgreSQL, against a raw COPY of the same rows.
 
-N events (200,000 by default) in the services' exact envelope format, hash-chained per source
-with a signed checkpoint every 1,000 events, are written once to fresh topics (as in A1);
-then, alternately each round, in a fresh database migrated to audit's schema each time:
-(a) audit's ingestion worker (`services.audit.consumer`) reads them all from the start,
-checks every hash, link and signature and stores every event with what it is about, timed
-from its start to every chain linked to its last event; (b) the same event and ref rows,
-made beforehand, are copied in as they are, a batch per transaction (the database's own
-limit with the same indexes). The ratio says how close ingestion comes to that limit."""
+N events (500,000 by default, so that the group's start is a small part of the time) in the
+services' exact envelope format, hash-chained per source with a signed checkpoint every
+1,000 events, are written once to fresh topics (as in A1); then, alternately each round, in
+a fresh database migrated to audit's schema each time:
+(a) audit's ingestion job (`services.audit.consumer`), in `workers` processes of its own (2 by
+default: one per core, as replicas of the worker run, each source's topic read whole by one
+of them), reads them all from the start, checks every hash, link and signature and stores
+every event with what it is about, timed from the processes' go (started and imported) to
+every chain linked to its last event; (b) the same event and ref rows, made beforehand, are
+copied in as they are, a batch per transaction (the database's own limit with the same
+indexes). The ratio says how close ingestion comes to that limit."""
 
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 from sqlalchemy import func, select
@@ -45,8 +50,9 @@ BATCH = 5000
 POLL_SECONDS = 0.1
 
 
-def run(servers: Servers, *, events: int, rounds: int) -> dict[str, Any]:
-    """Write the log once, then measure both arms alternately `rounds` times."""
+def run(servers: Servers, *, events: int, rounds: int, workers: int = 2) -> dict[str, Any]:
+    """Write the log once, then measure both arms alternately `rounds` times, ingestion by
+    `workers` worker processes (replicas of the audit worker in one consumer group)."""
     keys = {s: SigningKey.from_base64(f"{s}-bench", new_private_base64()) for s in SHARES}
     topics = {source: fresh_name(f"bench.a2.{source}") for source in SHARES}
     counts = counts_of(events)
@@ -55,12 +61,13 @@ def run(servers: Servers, *, events: int, rounds: int) -> dict[str, Any]:
     progress(f"A2: {events:,} events written in {time.perf_counter() - started:.1f}s")
     public = {s: {k.key_id: k.public_base64} for s, k in keys.items()}
     rows = _raw_rows(keys, counts)
-    result = Paired("A2", "audit_ingest", "raw_copy", 0.0, _params(events))
+    result = Paired("A2", "audit_ingest", "raw_copy", 0.0, _params(events, workers))
     try:
         for i in range(1, rounds + 1):
             copy_rate = _in_fresh_db(servers, lambda url: raw_arm(url, topics, public, rows))
             ingest_rate = _in_fresh_db(
-                servers, lambda url: ingest_arm(url, servers.bootstrap, topics, public, counts)
+                servers,
+                lambda url: ingest_arm(url, servers.bootstrap, topics, public, counts, workers),
             )
             result.add(ingest_rate, copy_rate)
             progress(
@@ -99,35 +106,81 @@ def _settings(url: str, bootstrap: str, topics: Mapping[str, str], public: Any) 
 
 
 async def ingest_arm(
-    url: str, kafka: str, topics: Mapping[str, str], public: Any, counts: Mapping[str, int]
+    url: str,
+    kafka: str,
+    topics: Mapping[str, str],
+    public: Any,
+    counts: Mapping[str, int],
+    workers: int,
 ) -> float:
-    """Events/s of audit's worker from its start to every chain linked to its end."""
-    audit = bootstrap(_settings(url, kafka, topics, public))
+    """Events/s of `workers` ingestion processes from their start to every chain linked to
+    its end (each process is what `python -m services.audit worker` runs to ingest)."""
+    settings = _settings(url, kafka, topics, public)
+    audit = bootstrap(settings)
     await upgrade(audit.runtime.engine, audit.runtime.migrations)
-    stop = asyncio.Event()
+    spawn = multiprocessing.get_context("spawn")
+    go, stop = spawn.Event(), spawn.Event()
+    ready = [spawn.Event() for _ in range(workers)]
+    processes = [
+        spawn.Process(target=_ingest, args=(settings, ready[n], go, stop), name=f"a2-ingest-{n}")
+        for n in range(workers)
+    ]
     try:
+        for process in processes:
+            process.start()
+        while not all(event.is_set() for event in ready):  # started and imported: not timed
+            if not all(process.is_alive() for process in processes):
+                raise RuntimeError("an ingestion process stopped before its start")
+            await asyncio.sleep(POLL_SECONDS)
         started = time.perf_counter()
-        task = asyncio.create_task(audit.runtime.jobs[-1](stop))
-        await _until_linked(audit, counts, task)
+        go.set()
+        await _until_linked(audit, counts, processes)
         elapsed = time.perf_counter() - started
         stop.set()
-        await task
+        for process in processes:
+            process.join(timeout=30)
         await _check_whole(audit, counts)
     finally:
         stop.set()
+        for process in processes:
+            if process.is_alive():
+                process.kill()
         await audit.close()
     return sum(counts.values()) / elapsed
 
 
-async def _until_linked(audit: Audit, counts: Mapping[str, int], task: asyncio.Task[None]) -> None:
+def _ingest(settings: AuditSettings, ready: Any, go: Any, stop: Any) -> None:
+    """One ingestion process: once `go` is set, the worker's ingestion job until `stop` is."""
+    asyncio.run(_ingest_until(settings, ready, go, stop))
+
+
+async def _ingest_until(settings: AuditSettings, ready: Any, go: Any, stop: Any) -> None:
+    audit = bootstrap(settings)
+    stopping = asyncio.Event()
+    try:
+        ready.set()
+        while not go.is_set():
+            await asyncio.sleep(0.005)
+        job = asyncio.create_task(audit.runtime.jobs[-1](stopping))
+        while not stop.is_set() and not job.done():
+            await asyncio.sleep(POLL_SECONDS)
+        stopping.set()
+        await job
+    finally:
+        await audit.close()
+
+
+async def _until_linked(
+    audit: Audit, counts: Mapping[str, int], processes: Sequence[BaseProcess]
+) -> None:
     query = select(col(ChainHead.source), col(ChainHead.linked_seq))
     while True:
         async with audit.runtime.sessions() as session:
             heads = dict((await session.execute(query)).tuples().all())
         if all(heads.get(source) == count for source, count in counts.items()):
             return
-        if task.done():
-            raise RuntimeError("the ingestion worker stopped before the end")
+        if not all(process.is_alive() for process in processes):
+            raise RuntimeError("an ingestion process stopped before the end")
         await asyncio.sleep(POLL_SECONDS)
 
 
@@ -195,15 +248,17 @@ async def raw_arm(url: str, topics: Mapping[str, str], public: Any, rows: Rows) 
     return len(events) / elapsed
 
 
-def _params(events: int) -> dict[str, Any]:
+def _params(events: int, workers: int) -> dict[str, Any]:
     return {
         "events": events,
+        "workers": workers,
         "sources": SHARES,
         "checkpoint_every": CHECKPOINT_EVERY,
         "batch": BATCH,
-        "arm_a": "services.audit.consumer: the ingestion worker from the topics' start into a "
-        "fresh PostgreSQL database, every hash, link and signature checked, events and refs "
-        "stored; timed to every chain linked to its last event",
+        "arm_a": "services.audit.consumer: `workers` ingestion processes (worker replicas in "
+        "one consumer group, each source's topic read whole by one of them) from the topics' "
+        "start into a fresh PostgreSQL database, every hash, link and signature checked, "
+        "events and refs stored; timed to every chain linked to its last event",
         "arm_b": "asyncpg COPY of the same event and ref rows made beforehand, a batch per "
         "transaction, into a fresh database with the same schema and indexes",
     }
