@@ -31,6 +31,7 @@ from bench.chained_log import chained
 from bench.infra import Servers, fresh_name, progress
 from bench.stats import Paired
 from services.audit.bootstrap import bootstrap
+from services.audit.consumer import tune_gc
 from services.audit.container import Audit
 from services.audit.domain.arrivals import Arrival, decode
 from services.audit.domain.refs import event_refs
@@ -156,6 +157,7 @@ def _ingest(settings: AuditSettings, ready: Any, go: Any, stop: Any) -> None:
 
 async def _ingest_until(settings: AuditSettings, ready: Any, go: Any, stop: Any) -> None:
     audit = bootstrap(settings)
+    tune_gc()  # as the worker's process does
     stopping = asyncio.Event()
     try:
         ready.set()

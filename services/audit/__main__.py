@@ -7,6 +7,7 @@ import sys
 
 from services.audit.app import create_app
 from services.audit.bootstrap import bootstrap
+from services.audit.consumer import tune_gc
 from shared.runtime import parse_mode, serve
 
 AUDITOR_MODES = ("replay", "report", "verify-report")
@@ -21,6 +22,8 @@ def main() -> None:
         sys.exit(cli.main(sys.argv[1:]))
     mode = parse_mode("audit", sys.argv[1:])
     audit = bootstrap()
+    if mode in ("worker", "all"):  # this process ingests
+        tune_gc()
     asyncio.run(serve(audit.runtime, mode, lambda _runtime: create_app(audit)))
 
 

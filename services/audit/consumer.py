@@ -54,7 +54,6 @@ def ingestion(
 
     async def run(stop: asyncio.Event) -> None:
         topics = [audit.topics[source] for source in audit.sources]
-        _tune_gc()
         backoff = 0.5
         while not stop.is_set():
             subscription: KafkaSubscription | None = None
@@ -93,13 +92,15 @@ async def topic_sizes(bootstrap: str, topics: list[str]) -> dict[str, int]:
     return sizes
 
 
-def _tune_gc() -> None:
-    """A batch makes hundreds of thousands of short-lived objects (decoded envelopes, rows)
-    and no cycles: with the default thresholds the collector runs hundreds of times a batch
-    and walks the process's long-lived objects again and again (a third of ingestion's time,
+def tune_gc() -> None:
+    """The collector set for ingesting, in the worker's process (the setting is the whole
+    process's: a process that runs the job among other work, a test's, keeps its own).
+
+    A batch makes hundreds of thousands of short-lived objects (decoded envelopes, rows) and
+    no cycles: with the default thresholds the collector runs hundreds of times a batch and
+    walks the process's long-lived objects again and again (a third of ingestion's time,
     measured). The objects there are once the worker runs are frozen out of collection, and
-    the youngest generation is collected every `YOUNG_COLLECTION_EVERY` allocations. Once per
-    process (the job restarts after a failure)."""
+    the youngest generation is collected every `YOUNG_COLLECTION_EVERY` allocations."""
     young, older, oldest = gc.get_threshold()
     if young < YOUNG_COLLECTION_EVERY:
         gc.freeze()
