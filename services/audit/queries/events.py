@@ -14,6 +14,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from services.audit.domain.arrivals import MAX_SEQ
 from services.audit.domain.timeline import is_sealed
 from services.audit.models import StoredEvent
 from services.audit.queries.history import about
@@ -22,8 +23,6 @@ from shared.bounds import EARLIEST, LATEST
 from shared.web import Unprocessable
 
 Position = tuple[datetime, str, int]
-MAX_SEQ = 2**63 - 1
-"""A sequence is a 64-bit integer in every store."""
 
 
 async def search(session: AsyncSession, filters: EventFilters) -> EventPage:
@@ -105,7 +104,7 @@ def decode_cursor(cursor: str) -> Position:
         at = datetime.fromisoformat(time)
         if at.tzinfo is None or not isinstance(source, str) or type(seq) is not int:
             raise ValueError("not a position")
-        if not (EARLIEST <= at <= LATEST and 0 <= seq <= MAX_SEQ and len(source) <= 64):
+        if not (EARLIEST <= at <= LATEST and 0 <= seq < MAX_SEQ and len(source) <= 64):
             raise ValueError("out of range")  # forged: it would reach the driver
     except (binascii.Error, ValueError, TypeError, UnicodeDecodeError) as exc:
         raise Unprocessable("cursor: not a cursor of this search; start again without it") from exc
