@@ -256,7 +256,7 @@ async def _link(
     breaks = link(head, pending, keys.get(head.source, {}))
     linked = head.linked_seq  # read once: the head is instrumented
     still = [p for p in pending if p.seq > linked]
-    waiting[head.source] = (head.linked_seq, head.stored_seq, still)
+    waiting[head.source] = (linked, head.stored_seq, still)
     return breaks
 
 
